@@ -1,0 +1,91 @@
+/**
+ * Every expected failure in Holdfast, in one table: its stable `code`, its HTTP status and,
+ * where the database raises it, its SQLSTATE. Stored functions raise `HFnnn` codes
+ * (db/migrations); built-in SQLSTATEs keep their meaning (23514/23P01 conflict, 40001/40P01 retry).
+ */
+
+export const errorCodes = {
+  // Request shape
+  malformed_body: { status: 400, message: 'The request body could not be read.' },
+  invalid_request: { status: 422, message: 'The request is not valid.' },
+  payload_too_large: { status: 413, message: 'The request body is too large.' },
+  unsupported_media_type: { status: 415, message: 'Send JSON, form data or text.' },
+  unauthorized: { status: 401, message: 'Missing or wrong credentials.' },
+  // Raised by stored functions
+  sold_out: { status: 409, sqlstate: 'HF001', message: 'Not enough seats left.' },
+  slot_not_found: { status: 404, sqlstate: 'HF002', message: 'That start time does not exist.' },
+  booking_closed: { status: 409, sqlstate: 'HF003', message: 'That start time is no longer open for booking.' },
+  booking_not_found: { status: 404, sqlstate: 'HF004', message: 'No booking with that number.' },
+  invalid_hold_token: { status: 403, sqlstate: 'HF005', message: 'This hold belongs to someone else.' },
+  hold_expired: { status: 410, sqlstate: 'HF006', message: 'The hold has expired.' },
+  too_many_people: { status: 422, sqlstate: 'HF007', message: 'Too many people for one booking.' },
+  too_many_items: { status: 422, sqlstate: 'HF008', message: 'Too many items in one booking.' },
+  too_many_holds: { status: 429, sqlstate: 'HF009', message: 'Too many open holds; finish or release one first.' },
+  resource_unavailable: { status: 409, sqlstate: 'HF010', message: 'That time is no longer available.' },
+  booking_not_editable: { status: 409, sqlstate: 'HF011', message: 'This booking can no longer be changed.' },
+  invalid_quantity: { status: 422, sqlstate: 'HF012', message: 'The number of people must be at least 1.' },
+  currency_mismatch: { status: 422, sqlstate: 'HF013', message: 'All items of a booking must be in one currency.' },
+  experience_not_found: { status: 404, sqlstate: 'HF014', message: 'No experience with that name.' },
+  invalid_range: { status: 422, sqlstate: 'HF015', message: 'That date range is not valid.' },
+  item_not_found: { status: 404, sqlstate: 'HF016', message: 'That item is not part of the booking.' },
+  // Built-in SQLSTATEs
+  conflict: { status: 409, sqlstate: ['23514', '23P01', '23505'], message: 'The change conflicts with another one.' },
+  busy: { status: 503, sqlstate: ['40001', '40P01', '55P03'], message: 'Busy; please try again.' },
+  invalid_input: { status: 400, sqlstate: ['22P02', '22007', '22008', '22003'], message: 'A value is out of range or malformed.' },
+  internal_error: { status: 500, message: 'Something went wrong on our side.' },
+} as const satisfies Record<string, { status: number; message: string; sqlstate?: string | readonly string[] }>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+/** An expected failure: a stable code, an HTTP status, a human message, optional details. */
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message ?? errorCodes[code].message);
+    this.name = 'AppError';
+    this.status = errorCodes[code].status;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { code: this.code, message: this.message, ...this.details };
+  }
+}
+
+const bySqlstate = new Map<string, ErrorCode>(
+  Object.entries(errorCodes).flatMap(([code, def]) => {
+    const states = 'sqlstate' in def ? [def.sqlstate].flat() : [];
+    return states.map((s) => [s, code as ErrorCode] as const);
+  }),
+);
+
+/** SQLSTATEs after which the whole transaction may simply be run again. */
+export const retryableSqlstates = new Set(['40001', '40P01']);
+
+/**
+ * Maps a database error to an AppError, or returns undefined for errors nobody expected.
+ * Project errors carry their details as JSON in the error's DETAIL.
+ */
+export function fromDatabaseError(err: unknown): AppError | undefined {
+  if (!err || typeof err !== 'object' || !('code' in err) || typeof err.code !== 'string') return undefined;
+  const code = bySqlstate.get(err.code);
+  if (!code) return undefined;
+  let details: Record<string, unknown> = {};
+  const detail = 'detail' in err && typeof err.detail === 'string' ? err.detail : undefined;
+  if (detail?.startsWith('{')) {
+    try {
+      details = JSON.parse(detail) as Record<string, unknown>;
+    } catch {
+      details = {};
+    }
+  }
+  const own = err.code.startsWith('HF') && 'message' in err && typeof err.message === 'string';
+  return new AppError(code, own ? capitalise(err.message as string) : undefined, details);
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1) + (s.endsWith('.') ? '' : '.');
+}

@@ -1,0 +1,200 @@
+/**
+ * Typed wrappers of the reservation stored functions (db/migrations/0001_reservation_core.sql).
+ * Each validates what comes back and turns database errors into AppErrors.
+ */
+import { z } from 'zod';
+import { sql as pool, type Sql } from './client';
+import { AppError, fromDatabaseError } from './errors';
+import { withRetry } from './retry';
+
+export const BookingItem = z.object({
+  itemId: z.number(),
+  slotId: z.number(),
+  experienceSlug: z.string(),
+  experienceName: z.string(),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  timezone: z.string(),
+  quantity: z.number(),
+  unitPriceMinor: z.number(),
+});
+export type BookingItem = z.infer<typeof BookingItem>;
+
+export const Booking = z.object({
+  bookingNumber: z.string(),
+  status: z.enum(['held', 'checkout', 'confirmed', 'expired', 'released', 'cancelled', 'refunded', 'refund_due']),
+  expiresAt: z.string(),
+  availabilityReserved: z.boolean(),
+  totalMinor: z.number(),
+  currency: z.string().nullable(),
+  items: z.array(BookingItem),
+});
+export type Booking = z.infer<typeof Booking>;
+
+export const ReserveResult = z.discriminatedUnion('ok', [
+  Booking.extend({
+    ok: z.literal(true),
+    holdToken: z.string().nullable(),
+    slot: z.object({ slotId: z.number(), remaining: z.number() }),
+  }),
+  z.object({ ok: z.literal(false), code: z.enum(['sold_out', 'resource_unavailable']), remaining: z.number() }),
+]);
+export type ReserveResult = z.infer<typeof ReserveResult>;
+
+export const Availability = z.object({
+  experience: z.object({
+    slug: z.string(),
+    name: z.string(),
+    description: z.string(),
+    timezone: z.string(),
+    durationMinutes: z.number(),
+    priceMinor: z.number(),
+    currency: z.string(),
+    holdSeconds: z.number(),
+    maxPeoplePerBooking: z.number(),
+    active: z.boolean(),
+  }),
+  from: z.string(),
+  to: z.string(),
+  slots: z.array(
+    z.object({
+      slotId: z.number(),
+      startsAt: z.string(),
+      endsAt: z.string(),
+      capacity: z.number(),
+      booked: z.number(),
+      held: z.number(),
+      heldUntil: z.string().nullable(),
+      remaining: z.number(),
+      status: z.enum(['available', 'sold_out', 'closed', 'unavailable']),
+    }),
+  ),
+});
+export type Availability = z.infer<typeof Availability>;
+
+export const ExperienceSummary = z.object({
+  slug: z.string(),
+  name: z.string(),
+  description: z.string(),
+  timezone: z.string(),
+  durationMinutes: z.number(),
+  priceMinor: z.number(),
+  currency: z.string(),
+  nextStartsAt: z.string().nullable(),
+});
+export type ExperienceSummary = z.infer<typeof ExperienceSummary>;
+
+export type ReleaseTier = 'beacon' | 'customer' | 'staff' | 'job' | 'sweep' | 'lazy';
+
+/** Calls one stored function returning a single value, mapping expected errors to AppError. */
+async function call<T>(schema: z.ZodType<T>, run: (sql: Sql) => Promise<readonly { result: unknown }[]>, db?: Sql): Promise<T> {
+  try {
+    const rows = await withRetry(() => run(db ?? pool()));
+    return schema.parse(rows[0]?.result);
+  } catch (err) {
+    throw fromDatabaseError(err) ?? err;
+  }
+}
+
+export interface ReserveInput {
+  slotId: number;
+  quantity: number;
+  bookingNumber?: string | undefined;
+  holdToken?: string | undefined;
+  clientKey?: string | undefined;
+}
+
+/** Holds seats (api.reserve_seats). A conflict comes back as `{ ok: false }`, not as an error. */
+export function reserveSeats(input: ReserveInput, db?: Sql): Promise<ReserveResult> {
+  return call(
+    ReserveResult,
+    (sql) => sql`
+      select api.reserve_seats(
+        p_slot_id => ${input.slotId}::bigint,
+        p_quantity => ${input.quantity}::int,
+        p_booking_number => ${input.bookingNumber ?? null}::text,
+        p_hold_token => ${input.holdToken ?? null}::text,
+        p_client_key => ${input.clientKey ?? null}::text) as result`,
+    db,
+  );
+}
+
+/** Gives a whole hold back (api.release_booking). Idempotent for released/expired bookings. */
+export function releaseBooking(
+  input: { bookingNumber: string; holdToken: string | undefined; tier: 'beacon' | 'customer' },
+  db?: Sql,
+): Promise<Booking> {
+  if (!input.holdToken) return Promise.reject(new AppError('invalid_hold_token', 'A hold token is required.'));
+  return call(
+    Booking,
+    (sql) => sql`
+      select api.release_booking(
+        p_booking_number => ${input.bookingNumber}::text,
+        p_hold_token => ${input.holdToken ?? null}::text,
+        p_tier => ${input.tier}::text) as result`,
+    db,
+  );
+}
+
+/** Removes one item from a held booking (api.release_item). */
+export function releaseItem(input: { bookingNumber: string; holdToken: string; itemId: number }, db?: Sql): Promise<Booking> {
+  return call(
+    Booking,
+    (sql) => sql`
+      select api.release_item(
+        p_booking_number => ${input.bookingNumber}::text,
+        p_hold_token => ${input.holdToken}::text,
+        p_item_id => ${input.itemId}::bigint) as result`,
+    db,
+  );
+}
+
+/** Releases lapsed holds in batches until none are left or the time budget is spent. */
+export async function expireLapsedHolds(
+  options: { tier: 'sweep' | 'job'; batchSize?: number; budgetMs?: number },
+  db?: Sql,
+): Promise<{ released: number; complete: boolean }> {
+  const batchSize = options.batchSize ?? 1000;
+  const deadline = Date.now() + (options.budgetMs ?? 20_000);
+  let released = 0;
+  for (;;) {
+    const n = await call(
+      z.number(),
+      (sql) => sql`select api.expire_lapsed_holds(p_batch_size => ${batchSize}::int, p_tier => ${options.tier}::text) as result`,
+      db,
+    );
+    released += n;
+    if (n < batchSize) return { released, complete: true };
+    if (Date.now() > deadline) return { released, complete: false };
+  }
+}
+
+/** Expires one booking if its hold has really lapsed (the per-booking job). */
+export function expireBooking(bookingNumber: string, db?: Sql): Promise<boolean> {
+  return call(
+    z.boolean(),
+    (sql) => sql`select api.expire_booking(p_booking_number => ${bookingNumber}::text, p_tier => 'job') as result`,
+    db,
+  );
+}
+
+/** Live availability of one experience over local dates (api.check_availability). */
+export function checkAvailability(
+  input: { experience: string; from?: string | undefined; to?: string | undefined },
+  db?: Sql,
+): Promise<Availability> {
+  return call(
+    Availability,
+    (sql) => sql`
+      select api.check_availability(
+        p_experience_slug => ${input.experience}::text,
+        p_from => ${input.from ?? null}::date,
+        p_to => ${input.to ?? null}::date) as result`,
+    db,
+  );
+}
+
+/** Active experiences with their next start time (api.list_experiences). */
+export function listExperiences(db?: Sql): Promise<ExperienceSummary[]> {
+  return call(z.array(ExperienceSummary), (sql) => sql`select api.list_experiences() as result`, db);
+}

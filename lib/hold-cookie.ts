@@ -1,0 +1,26 @@
+/**
+ * The hold token also travels in an HttpOnly cookie, so `navigator.sendBeacon` on page close
+ * carries it without the page's script ever storing it. Value: `<booking number>.<token>`.
+ */
+export const HOLD_COOKIE = 'hf_hold';
+
+export function holdCookie(bookingNumber: string, token: string, maxAgeSeconds: number): string {
+  return `${HOLD_COOKIE}=${bookingNumber}.${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.max(60, Math.ceil(maxAgeSeconds))}`;
+}
+
+export function clearHoldCookie(): string {
+  return `${HOLD_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`;
+}
+
+/** The token for `bookingNumber` from the request's cookie, if it holds that booking. */
+export function tokenFromCookie(req: Request, bookingNumber: string): string | undefined {
+  const header = req.headers.get('cookie') ?? '';
+  for (const part of header.split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name !== HOLD_COOKIE) continue;
+    const value = decodeURIComponent(rest.join('='));
+    const dot = value.lastIndexOf('.');
+    if (dot > 0 && value.slice(0, dot) === bookingNumber) return value.slice(dot + 1);
+  }
+  return undefined;
+}
