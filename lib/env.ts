@@ -25,6 +25,17 @@ export const Env = z.object({
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).optional(),
   /** Bearer token that GET /api/cleanup-expired requires (Vercel cron sends it). */
   CRON_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * Where pg-boss jobs run: `inline` in the Next.js server process, `off` when `npm run worker`
+   * runs them (or on Vercel, where the cron route does the work). Default: inline, off on Vercel.
+   */
+  HOLDFAST_WORKER: z.enum(['inline', 'off']).optional(),
+  /** Set by Vercel; turns the inline worker off by default. */
+  VERCEL: z.string().optional(),
+  /** Cron expression of the failsafe sweep schedule (pg-boss, UTC). */
+  SWEEP_CRON: z.string().min(9).default('* * * * *'),
+  /** How often an idle worker polls for due jobs, in seconds (>= 0.5). */
+  JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(0.5),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -47,6 +58,12 @@ let cached: Env | undefined;
 export function env(): Env {
   cached ??= parseEnv(process.env);
   return cached;
+}
+
+/** Whether this process should run the pg-boss worker inside the web server. */
+export function inlineWorker(): boolean {
+  const config = env();
+  return (config.HOLDFAST_WORKER ?? (config.VERCEL ? 'off' : 'inline')) === 'inline';
 }
 
 /** The database URL, or a clear error when none was configured. */

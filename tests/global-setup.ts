@@ -11,6 +11,7 @@ import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../db/embedded';
 import { migrate } from '../db/migrate';
+import { withDatabase } from './helpers/database-url';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -57,10 +58,4 @@ export default async function setup(project: TestProject) {
     await embedded?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   };
-}
-
-export function withDatabase(serverUrl: string, database: string): string {
-  const u = new URL(serverUrl);
-  u.pathname = `/${database}`;
-  return u.toString();
 }

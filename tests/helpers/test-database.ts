@@ -4,7 +4,7 @@
  */
 import postgres from 'postgres';
 import { afterAll, inject } from 'vitest';
-import { withDatabase } from '../global-setup';
+import { withDatabase } from './database-url';
 
 const serverUrl = inject('serverUrl');
 const database = `${inject('runPrefix')}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
@@ -17,6 +17,8 @@ process.env.LOG_LEVEL ??= 'silent';
 
 afterAll(async () => {
   const { closeSql } = await import('@/db/client');
+  const { closeSender } = await import('@/jobs/boss');
+  await closeSender();
   await closeSql();
   await admin.unsafe(`drop database if exists "${database}" with (force)`);
   await admin.end();

@@ -1,6 +1,7 @@
 /** POST /api/reserve-availability: hold seats on a start time, creating or extending a booking. */
 import { z } from 'zod';
 import { reserveSeats } from '@/db/reservations';
+import { scheduleHoldExpiry } from '@/jobs/expire-hold';
 import { AppError } from '@/db/errors';
 import { clientKey } from '@/lib/client-key';
 import { holdCookie, tokenFromCookie } from '@/lib/hold-cookie';
@@ -26,6 +27,8 @@ export const POST = handler('Error reserving availability', async (req) => {
   if (!result.ok) {
     throw new AppError(result.code, undefined, { remaining: result.remaining });
   }
+
+  await scheduleHoldExpiry(result.bookingNumber, result.expiresAt);
 
   const { ok: _ok, holdToken: newToken, ...booking } = result;
   const token = newToken ?? holdToken!;

@@ -1,0 +1,64 @@
+/**
+ * pg-boss, in the application's database under schema `pgboss`. One instance per process:
+ * the worker's when this process runs one, otherwise a send-only instance (no supervision, no
+ * cron, no migration) started on first use.
+ */
+import { PgBoss } from 'pg-boss';
+import { databaseUrl } from '@/lib/env';
+import { logger } from '@/lib/logger';
+
+export const BOSS_SCHEMA = 'pgboss';
+
+export interface BossRole {
+  /** Runs maintenance and cron schedules (the worker); a sender does neither. */
+  worker: boolean;
+  connectionString?: string;
+}
+
+export function createBoss(role: BossRole): PgBoss {
+  const boss = new PgBoss({
+    connectionString: role.connectionString ?? databaseUrl(),
+    schema: BOSS_SCHEMA,
+    application_name: role.worker ? 'holdfast-worker' : 'holdfast-sender',
+    max: role.worker ? 4 : 2,
+    supervise: role.worker,
+    schedule: role.worker,
+    migrate: false,
+  });
+  boss.on('error', (err) => logger.error({ event: 'pgboss_error', err }, 'pg-boss error'));
+  return boss;
+}
+
+const globalForBoss = globalThis as unknown as { holdfastBoss?: Promise<PgBoss> };
+
+/** The process's pg-boss for sending jobs (the worker's own when it runs here). */
+export function sender(): Promise<PgBoss> {
+  globalForBoss.holdfastBoss ??= (async () => {
+    const boss = createBoss({ worker: false });
+    await boss.start();
+    return boss;
+  })().catch((err: unknown) => {
+    globalForBoss.holdfastBoss = undefined;
+    throw err;
+  });
+  return globalForBoss.holdfastBoss;
+}
+
+/** Lets the worker's instance serve as this process's sender. */
+export function useAsSender(boss: PgBoss): void {
+  globalForBoss.holdfastBoss = Promise.resolve(boss);
+}
+
+/** Forgets the sender if it is `boss` (which is being stopped). */
+export function forgetSender(boss: PgBoss): void {
+  void globalForBoss.holdfastBoss?.then((current) => {
+    if (current === boss) globalForBoss.holdfastBoss = undefined;
+  });
+}
+
+export async function closeSender(): Promise<void> {
+  const pending = globalForBoss.holdfastBoss;
+  globalForBoss.holdfastBoss = undefined;
+  const boss = await pending?.catch(() => undefined);
+  await boss?.stop({ graceful: false, close: true });
+}

@@ -1,0 +1,22 @@
+/** Every pg-boss queue Holdfast uses, and the install step that creates them. */
+import { PgBoss } from 'pg-boss';
+import { BOSS_SCHEMA } from './boss';
+import { expireHold } from './expire-hold';
+import { sweepHolds } from './sweep-holds';
+
+export const queues = [expireHold, sweepHolds];
+
+/**
+ * Installs or upgrades the pg-boss schema and creates the queues. Run by db/migrate.ts, so web
+ * processes and workers never migrate at start-up.
+ */
+export async function installQueues(connectionString: string): Promise<void> {
+  const boss = new PgBoss({ connectionString, schema: BOSS_SCHEMA, supervise: false, schedule: false, migrate: true, max: 1 });
+  boss.on('error', () => {});
+  await boss.start();
+  try {
+    for (const queue of queues) await boss.createQueue(queue.name, queue.options);
+  } finally {
+    await boss.stop({ graceful: false, close: true });
+  }
+}

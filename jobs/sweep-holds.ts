@@ -1,0 +1,25 @@
+/**
+ * Queue `sweep-holds`: the failsafe. A pg-boss cron schedule (SWEEP_CRON, every minute by
+ * default) releases every lapsed hold the per-booking jobs missed — the same stored function as
+ * GET /api/cleanup-expired.
+ */
+import { expireLapsedHolds } from '@/db/reservations';
+import { logger } from '@/lib/logger';
+
+export const sweepHolds = {
+  name: 'sweep-holds',
+  options: { policy: 'stately', retryLimit: 0, expireInSeconds: 120 },
+} as const;
+
+export async function handleSweepHolds(jobs: { id: string }[]): Promise<void> {
+  for (const job of jobs) {
+    const started = Date.now();
+    try {
+      const { released, complete } = await expireLapsedHolds({ tier: 'sweep', budgetMs: 50_000 });
+      logger.info({ event: 'job', queue: sweepHolds.name, jobId: job.id, released, complete, ms: Date.now() - started }, 'Sweep ran');
+    } catch (err) {
+      logger.error({ event: 'job_failed', queue: sweepHolds.name, jobId: job.id, err }, 'Error cleaning up booking');
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The pg-boss worker: runs the per-booking expiry jobs and the failsafe sweep schedule. Started
+ * inside the Next.js server (instrumentation.ts) or on its own (`npm run worker`).
+ * stop() finishes the jobs in hand before closing, so no job is left half-done; jobs that fell
+ * due while no worker ran are fetched at once on the next start.
+ */
+import { env } from '@/lib/env';
+import { logger } from '@/lib/logger';
+import { createBoss, forgetSender, useAsSender } from './boss';
+import { expireHold, handleExpireHold } from './expire-hold';
+import { handleSweepHolds, sweepHolds } from './sweep-holds';
+
+export interface Worker {
+  stop(): Promise<void>;
+}
+
+export async function startWorker(options: { connectionString?: string } = {}): Promise<Worker> {
+  const config = env();
+  const boss = createBoss({ worker: true, ...options });
+  await boss.start({ attempts: 10 });
+  useAsSender(boss);
+
+  await boss.schedule(sweepHolds.name, config.SWEEP_CRON, null, { tz: 'UTC' });
+  const polling = { pollingIntervalSeconds: config.JOB_POLL_SECONDS };
+  await boss.work(expireHold.name, { ...polling, batchSize: 50 }, handleExpireHold);
+  await boss.work(sweepHolds.name, polling, handleSweepHolds);
+  // Catch up at once on whatever lapsed while no worker ran (including jobs a killed worker held).
+  await boss.send(sweepHolds.name, {});
+  logger.info({ event: 'worker_started', sweepCron: config.SWEEP_CRON, pollSeconds: config.JOB_POLL_SECONDS }, 'Worker started');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    stop() {
+      stopping ??= (async () => {
+        forgetSender(boss);
+        await boss.stop({ graceful: true, timeout: 10_000, close: true });
+        logger.info({ event: 'worker_stopped' }, 'Worker stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,22 @@
+/**
+ * `npm run worker`: the pg-boss worker as its own process, for operators who scale it apart from
+ * the web servers (then set HOLDFAST_WORKER=off on those). SIGTERM/SIGINT stop it gracefully.
+ */
+import { closeSql } from '@/db/client';
+import { migrate } from '@/db/migrate';
+import { startWorker } from '@/jobs/worker';
+import { databaseUrl } from '@/lib/env';
+import { logger } from '@/lib/logger';
+
+await migrate(databaseUrl());
+const worker = await startWorker();
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    logger.info({ event: 'shutdown', signal }, 'Stopping the worker');
+    void worker
+      .stop()
+      .then(() => closeSql())
+      .then(() => process.exit(0));
+  });
+}

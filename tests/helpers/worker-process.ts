@@ -1,0 +1,47 @@
+/**
+ * `npm run worker` as a real child process (tsx scripts/worker.ts), for crash and restart tests.
+ * Resolves once the worker logs that it started.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  output: () => string;
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function spawnWorker(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/worker.ts'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'info', SWEEP_CRON: '0 0 1 1 *', ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 30_000);
+    const onData = () => {
+      if (output.includes('"event":"worker_started"')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+    void exited.then(() => reject(new Error(`worker exited early:\n${output}`)));
+  });
+
+  return {
+    child,
+    output: () => output,
+    async kill(signal) {
+      child.kill(signal);
+      return exited;
+    },
+  };
+}
