@@ -16,7 +16,9 @@ export default defineConfig({
     globalSetup: ['tests/global-setup.ts'],
     setupFiles: ['tests/helpers/test-database.ts'],
     pool: 'forks',
-    maxWorkers: 2,
+    // One file at a time: the storm and fault tests load both cores, and timing-sensitive tests
+    // (job lag, worker start-up) must not compete with them.
+    fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 120_000,
     reporters: ['default'],

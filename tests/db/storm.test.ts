@@ -19,6 +19,11 @@ beforeAll(async () => {
   await Promise.all(clients.map((c) => c`select 1`));
   const [row] = await sql`select count(*)::int as n from pg_stat_activity where datname = current_database()`;
   expect(row!.n).toBeGreaterThanOrEqual(CLIENTS);
+  // Warm every session up the way a pooled production connection is: each compiles the plpgsql
+  // functions once, on a slot with room for all, before any race.
+  const warmUp = await createSlot(sql, (await createExperience(sql, { capacity: CLIENTS })).id);
+  const warm = await Promise.all(clients.map((c) => reserveSeats({ slotId: warmUp, quantity: 1 }, c)));
+  expect(warm.every((r) => r.ok)).toBe(true);
 });
 
 afterAll(async () => {

@@ -4,8 +4,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../..');
+
+// A failed test must not leave a worker behind: every child still running is killed at the end.
+const spawned = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of spawned) child.kill('SIGKILL');
+});
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -19,13 +26,22 @@ export async function spawnWorker(databaseUrl: string, extraEnv: Record<string, 
     env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'info', SWEEP_CRON: '0 0 1 1 *', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  spawned.add(child);
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      spawned.delete(child);
+      resolve(code);
+    }),
+  );
 
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`worker did not start within 60 s:\n${output}`));
+    }, 60_000);
     const onData = () => {
       if (output.includes('"event":"worker_started"')) {
         clearTimeout(timer);
