@@ -198,3 +198,8 @@ export function checkAvailability(
 export function listExperiences(db?: Sql): Promise<ExperienceSummary[]> {
   return call(z.array(ExperienceSummary), (sql) => sql`select api.list_experiences() as result`, db);
 }
+
+/** Announces every slot changed since the last call on channel `slot_changes`; returns how many. */
+export function publishSlotChanges(db?: Sql): Promise<number> {
+  return call(z.number(), (sql) => sql`select api.publish_slot_changes() as result`, db);
+}

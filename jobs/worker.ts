@@ -1,5 +1,6 @@
 /**
- * The pg-boss worker: runs the per-booking expiry jobs and the failsafe sweep schedule. Started
+ * The pg-boss worker: runs the per-booking expiry jobs and the failsafe sweep schedule, and
+ * publishes slot changes a few times a second (jobs/slot-publisher.ts). Started
  * inside the Next.js server (instrumentation.ts) or on its own (`npm run worker`).
  * stop() finishes the jobs in hand before closing, so no job is left half-done; jobs that fell
  * due while no worker ran are fetched at once on the next start.
@@ -8,6 +9,7 @@ import { env } from '@/lib/env';
 import { logger } from '@/lib/logger';
 import { createBoss, forgetSender, useAsSender } from './boss';
 import { expireHold, handleExpireHold } from './expire-hold';
+import { startSlotPublisher } from './slot-publisher';
 import { handleSweepHolds, sweepHolds } from './sweep-holds';
 
 export interface Worker {
@@ -24,6 +26,7 @@ export async function startWorker(options: { connectionString?: string } = {}): 
   const polling = { pollingIntervalSeconds: config.JOB_POLL_SECONDS };
   await boss.work(expireHold.name, { ...polling, batchSize: 50 }, handleExpireHold);
   await boss.work(sweepHolds.name, polling, handleSweepHolds);
+  const publisher = startSlotPublisher();
   // Catch up at once on whatever lapsed while no worker ran (including jobs a killed worker held).
   await boss.send(sweepHolds.name, {});
   logger.info({ event: 'worker_started', sweepCron: config.SWEEP_CRON, pollSeconds: config.JOB_POLL_SECONDS }, 'Worker started');
@@ -33,6 +36,7 @@ export async function startWorker(options: { connectionString?: string } = {}): 
     stop() {
       stopping ??= (async () => {
         forgetSender(boss);
+        await publisher.stop();
         await boss.stop({ graceful: true, timeout: 10_000, close: true });
         logger.info({ event: 'worker_stopped' }, 'Worker stopped');
       })();

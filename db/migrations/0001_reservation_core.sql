@@ -36,8 +36,10 @@ comment on table data.clock is 'Offset added to now() by api.clock_now(); lets t
 insert into data.clock default values;
 
 create function api.clock_now() returns timestamptz
-language sql stable parallel safe as $$
-  select now() + skew from data.clock
+language plpgsql stable parallel safe as $$
+begin
+  return now() + (select skew from data.clock);
+end
 $$;
 comment on function api.clock_now() is 'The only clock that decides expiry: the transaction time plus the test skew.';
 
@@ -62,8 +64,10 @@ insert into data.settings default values;
  * Advisory locks go through one helper that namespaces and hashes the key.
  * -------------------------------------------------------------------------------------------- */
 create function data.lock_key(p_namespace text, p_key text) returns void
-language sql volatile as $$
-  select pg_advisory_xact_lock(hashtext(p_namespace), hashtext(p_key))
+language plpgsql volatile as $$
+begin
+  perform pg_advisory_xact_lock(hashtext(p_namespace), hashtext(p_key));
+end
 $$;
 comment on function data.lock_key(text, text) is 'Transaction-scoped advisory lock on (namespace, key); the only way Holdfast takes one.';
 
@@ -229,25 +233,59 @@ create view public.pending_bookings as
     from data.pending_bookings;
 
 /* ----------------------------------------------------------------------------------------------
- * Every change to a slot's numbers is announced on channel `slot_changes`.
+ * Every change to a slot's numbers is announced on channel `slot_changes`, coalesced.
+ *
+ * A pg_notify in every reservation would serialise all commits on the notify queue's lock and
+ * cost most of the throughput, so a changed slot is only queued here (an unlogged table, no WAL,
+ * no unique key to contend on) and api.publish_slot_changes(), run a few times a second by the
+ * worker (and by any process streaming to browsers), sends one NOTIFY per batch of up to 50
+ * slots with their current numbers. Browsers see every change within a second.
  * -------------------------------------------------------------------------------------------- */
-create function data.notify_slot_change() returns trigger
+create unlogged table data.slot_changes (
+  slot_id bigint not null
+);
+comment on table data.slot_changes is 'Slots changed since the last api.publish_slot_changes(); unlogged on purpose (a lost entry after a crash costs one refresh).';
+
+create function data.queue_slot_change() returns trigger
 language plpgsql volatile as $$
 begin
-  perform pg_notify('slot_changes', json_build_object(
-    'slotId', new.id, 'experienceId', new.experience_id, 'capacity', new.capacity,
-    'held', new.held, 'booked', new.booked, 'open', new.is_open)::text);
+  insert into data.slot_changes (slot_id) values (new.id);
   return null;
 end
 $$;
-comment on function data.notify_slot_change() is 'Publishes a slot''s new numbers on channel slot_changes (the site streams them).';
-create trigger slots_notify after update of capacity, held, booked, is_open on data.slots
+comment on function data.queue_slot_change() is 'Queues a changed slot for the coalescing publisher.';
+create trigger slots_changed after update of capacity, held, booked, is_open on data.slots
   for each row when ((old.capacity, old.held, old.booked, old.is_open)
                      is distinct from (new.capacity, new.held, new.booked, new.is_open))
-  execute function data.notify_slot_change();
+  execute function data.queue_slot_change();
+
+create function api.publish_slot_changes() returns int
+language plpgsql volatile as $$
+declare
+  v_batch jsonb;
+  v_count int := 0;
+begin
+  for v_batch in
+    with taken as (delete from data.slot_changes returning slot_id),
+         changed as (select distinct slot_id from taken),
+         numbered as (
+           select s.*, (row_number() over (order by s.id) - 1) / 50 as chunk
+             from data.slots s join changed c on c.slot_id = s.id)
+    select jsonb_agg(jsonb_build_object('slotId', id, 'experienceId', experience_id, 'capacity', capacity,
+                                        'held', held, 'booked', booked, 'open', is_open) order by id)
+      from numbered group by chunk
+  loop
+    perform pg_notify('slot_changes', v_batch::text);
+    v_count := v_count + jsonb_array_length(v_batch);
+  end loop;
+  return v_count;
+end
+$$;
+comment on function api.publish_slot_changes() is 'Sends the current numbers of every slot changed since the last call on channel slot_changes (a JSON array per 50 slots); returns how many slots.';
 
 /* ----------------------------------------------------------------------------------------------
- * Internal helpers.
+ * Internal helpers. They are plpgsql even where SQL would do: a SQL function that cannot be
+ * inlined is planned again on every call, while plpgsql keeps its plans for the session.
  * -------------------------------------------------------------------------------------------- */
 
 create function data.hash_token(p_token text) returns bytea
@@ -257,10 +295,15 @@ $$;
 
 /* Public booking numbers: BK-<yymmdd>-<6 chars of an unambiguous alphabet>. */
 create function data.new_booking_number() returns text
-language sql volatile as $$
-  select 'BK-' || to_char(api.clock_now() at time zone 'UTC', 'YYMMDD') || '-' ||
-         string_agg(substr('23456789ABCDEFGHJKLMNPQRSTUVWXYZ', 1 + floor(random() * 32)::int, 1), '')
-    from generate_series(1, 6)
+language plpgsql volatile as $$
+declare
+  v_number text := 'BK-' || to_char(api.clock_now() at time zone 'UTC', 'YYMMDD') || '-';
+begin
+  for i in 1..6 loop
+    v_number := v_number || substr('23456789ABCDEFGHJKLMNPQRSTUVWXYZ', 1 + floor(random() * 32)::int, 1);
+  end loop;
+  return v_number;
+end
 $$;
 
 /*
@@ -356,11 +399,13 @@ $$;
 
 /* Seats of a slot held by bookings whose hold has lapsed (they count as free: invariant 2). */
 create function data.lapsed_held(p_slot_id bigint) returns int
-language sql stable as $$
-  select coalesce(sum(i.quantity), 0)::int
-    from data.booking_items i
-    join data.pending_bookings b on b.id = i.booking_id
-   where i.slot_id = p_slot_id and b.availability_reserved and b.expires_at <= api.clock_now()
+language plpgsql stable as $$
+begin
+  return (select coalesce(sum(i.quantity), 0)::int
+            from data.booking_items i
+            join data.pending_bookings b on b.id = i.booking_id
+           where i.slot_id = p_slot_id and b.availability_reserved and b.expires_at <= api.clock_now());
+end
 $$;
 
 /* Takes a free unit of p_resource_id for the slot. Returns false when every unit is taken. */
@@ -384,8 +429,9 @@ $$;
 
 /* Public view of a booking: what a holder of the token may see. */
 create function data.booking_json(p_booking_id bigint) returns jsonb
-language sql stable as $$
-  select jsonb_build_object(
+language plpgsql stable as $$
+begin
+  return (select jsonb_build_object(
     'bookingNumber', b.booking_number,
     'status', b.status,
     'expiresAt', b.expires_at,
@@ -403,7 +449,8 @@ language sql stable as $$
         join data.experiences e on e.id = s.experience_id
        where i.booking_id = b.id), '[]'::jsonb))
   from data.pending_bookings b
-  where b.id = p_booking_id
+  where b.id = p_booking_id);
+end
 $$;
 
 /* ----------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import {
   checkAvailability,
   expireBooking,
   expireLapsedHolds,
+  publishSlotChanges,
   releaseBooking,
   releaseItem,
   reserveSeats,
@@ -399,22 +400,32 @@ describe('api.generate_slots', () => {
 });
 
 describe('slot changes are announced', () => {
-  test('a reservation notifies slot_changes with the slot’s new numbers', async () => {
+  test('changes are queued and published, coalesced, with each slot’s current numbers', async () => {
     const exp = await createExperience(sql);
     const slot = await createSlot(sql, exp.id, { capacity: 9 });
+    const other = await createSlot(sql, exp.id, { capacity: 5, startsInHours: 60 });
+    await publishSlotChanges(sql); // drain what earlier tests queued
     const listener = connect(1);
-    const received: unknown[] = [];
+    const received: unknown[][] = [];
     let arrived!: () => void;
     const done = new Promise<void>((resolve) => (arrived = resolve));
     await listener.listen('slot_changes', (payload) => {
-      const change = JSON.parse(payload) as { slotId: number };
-      if (change.slotId !== slot) return;
-      received.push(change);
+      received.push(JSON.parse(payload) as unknown[]);
       arrived();
     });
-    await held({ slotId: slot, quantity: 4 });
+
+    const first = await held({ slotId: slot, quantity: 4 });
+    await held({ slotId: slot, quantity: 1, bookingNumber: first.bookingNumber, holdToken: first.holdToken! });
+    await held({ slotId: other, quantity: 2 });
+    expect(await publishSlotChanges(sql)).toBe(2);
     await done;
-    expect(received).toEqual([{ slotId: slot, experienceId: exp.id, capacity: 9, held: 4, booked: 0, open: true }]);
+    expect(received).toEqual([
+      [
+        { slotId: slot, experienceId: exp.id, capacity: 9, held: 5, booked: 0, open: true },
+        { slotId: other, experienceId: exp.id, capacity: 5, held: 2, booked: 0, open: true },
+      ],
+    ]);
+    expect(await publishSlotChanges(sql)).toBe(0);
   });
 });
 

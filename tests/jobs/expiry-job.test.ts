@@ -39,6 +39,24 @@ async function releases(bookingNumber: string) {
      where b.booking_number = ${bookingNumber} and e.type in ('expired', 'released') order by e.id`;
 }
 
+describe('slot publisher', () => {
+  test('the running worker announces a hold on slot_changes within a second, unprompted', async () => {
+    const exp = await createExperience(sql, { capacity: 6 });
+    const slot = await createSlot(sql, exp.id);
+    const listener = connect(1);
+    let seen: number | undefined;
+    await listener.listen('slot_changes', (payload) => {
+      const change = (JSON.parse(payload) as { slotId: number; held: number }[]).find((c) => c.slotId === slot);
+      if (change?.held === 3) seen ??= Date.now();
+    });
+    const started = Date.now();
+    await hold(slot, 3);
+    await until('the change to be announced', async () => seen, 5_000, 20);
+    console.log(`[slot publisher] change announced after ${seen! - started} ms`);
+    expect(seen! - started).toBeLessThan(1000);
+  });
+});
+
 describe('expire-hold job', () => {
   test('releases abandoned holds within 5 s of expires_at, tier job', async () => {
     const exp = await createExperience(sql, { holdDuration: '2 seconds', capacity: 20 });

@@ -1,0 +1,54 @@
+/** Renders the benchmark results as the markdown summary the README's Performance section shows. */
+
+type Row = Record<string, unknown>;
+
+function table(rows: Row[], columns: [string, string][]): string {
+  const head = `| ${columns.map(([, label]) => label).join(' | ')} |\n|${columns.map(() => '---').join('|')}|\n`;
+  return head + rows.map((r) => `| ${columns.map(([key]) => String(r[key] ?? '')).join(' | ')} |`).join('\n') + '\n';
+}
+
+function ratio(rows: Row[], a: string, b: string, clients: number, key = 'perSecond'): string {
+  const x = rows.find((r) => r.scenario === a && (r.clients ?? r.connections) === clients)?.[key] as number | undefined;
+  const y = rows.find((r) => r.scenario === b && (r.clients ?? r.connections) === clients)?.[key] as number | undefined;
+  return x && y ? (x / y).toFixed(2) : 'n/a';
+}
+
+export function markdown(results: Record<string, unknown>): string {
+  const meta = results.meta as Row;
+  const db = (results.databaseLevel as Row[]) ?? [];
+  const sellOut = (results.sellOut as Row[]) ?? [];
+  const http = (results.http as Row[]) ?? [];
+  const sweep = results.sweep as Row | undefined;
+  const lag = results.releaseLag as Row | undefined;
+  const clients = [...new Set(db.map((r) => r.clients as number))];
+
+  let md = `### Benchmark (${String(meta.date).slice(0, 10)})\n\n`;
+  md += `Machine: ${meta.cpus}, ${meta.memoryGiB} GiB, Node ${meta.node}, PostgreSQL ${meta.postgres}, `;
+  md += `database and load generator on the same machine; ${meta.secondsPerMeasurement} s per measurement.\n\n`;
+  md += `**A (Holdfast's reserve function) / B (floor: one conditional UPDATE + one INSERT)**, same server, same run:\n\n`;
+  md += table(
+    clients.map((c) => ({ clients: c, uniform: ratio(db, 'A uniform', 'B uniform', c), hot: ratio(db, 'A hot slot', 'B hot slot', c) })),
+    [['clients', 'clients'], ['uniform', 'A/B uniform (10,000 slots)'], ['hot', 'A/B one hot slot']],
+  );
+  md += `\nDatabase-level holds per second (closed loop; p50/p99 in ms):\n\n`;
+  md += table(db, [['scenario', 'scenario'], ['clients', 'clients'], ['perSecond', 'holds/s'], ['p50', 'p50'], ['p99', 'p99'], ['errors', 'errors']]);
+  md += `\nNaive read-then-write (C) on the hot slot lost **${results.naiveLostUpdates}** updates (holds recorded but not counted).\n\n`;
+  md += `**Sell-out: 10,000 customers race for 500 seats**:\n\n`;
+  md += table(sellOut, [['scenario', 'scenario'], ['clients', 'clients'], ['seatsSold', 'seats sold'], ['oversold', 'oversold'], ['msToSellOut', 'ms to sell out'], ['perSecond', 'attempts/s']]);
+  md += `\nHoldfast invariant violations after all runs: **${results.invariantViolations}**; oversold seats: **${results.holdfastOversoldSeats}**.\n\n`;
+  if (http.length > 0) {
+    md += `**Through HTTP** (\`next start\`, autocannon; p50/p99 in ms). D / bare route: `;
+    md += clients.map((c) => `${c} conn. ${ratio(http, 'D hot slot (POST /api/reserve-availability)', 'bare route (GET /api/live)', c)}`).join(', ');
+    md += `; D / A hot slot: `;
+    md += clients.map((c) => {
+      const d = http.find((r) => String(r.scenario).startsWith('D') && r.connections === c)?.perSecond as number | undefined;
+      const a = db.find((r) => r.scenario === 'A hot slot' && r.clients === c)?.perSecond as number | undefined;
+      return `${c}: ${d && a ? (d / a).toFixed(2) : 'n/a'}`;
+    }).join(', ');
+    md += `.\n\n`;
+    md += table(http, [['scenario', 'scenario'], ['connections', 'connections'], ['perSecond', 'req/s'], ['p50', 'p50'], ['p99', 'p99'], ['non2xx', 'non-2xx'], ['errors', 'errors']]);
+  }
+  if (sweep) md += `\n**Expiry**: sweep of ${sweep.holds} lapsed holds in ${sweep.seconds} s (${sweep.perSecond}/s). `;
+  if (lag) md += `Release lag of ${lag.holds} holds expiring over one minute, worker running: p50 ${lag.p50Ms} ms, p99 ${lag.p99Ms} ms, max ${lag.maxMs} ms.\n`;
+  return md;
+}

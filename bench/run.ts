@@ -1,0 +1,389 @@
+/**
+ * `npm run bench`: Holdfast's reservation throughput beside the database's floor and the naive
+ * approach, through HTTP, availability reads and expiry — all in one run on one machine, so the
+ * ratios mean something. Writes bench/results/latest.json and bench/results/latest.md.
+ *
+ * BENCH_DATABASE_URL: a PostgreSQL server to use (a database is created on it and dropped after);
+ * otherwise an embedded PostgreSQL is started. BENCH_SECONDS: seconds per measurement (default 4).
+ * BENCH_SKIP_HTTP=1 skips the HTTP scenarios (they need `next build`).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import postgres from 'postgres';
+
+type Sql = postgres.Sql;
+
+const root = path.resolve(import.meta.dirname, '..');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const CONCURRENCY = [8, 32, 64];
+const UNIFORM_SLOTS = 10_000;
+
+const progress = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+interface LoopResult {
+  ops: number;
+  ok: number;
+  errors: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** `clients` loops, each awaiting `op` back to back, for `seconds` or until `limit` ops. */
+async function closedLoop(clients: number, op: (i: number) => Promise<boolean>, opts: { seconds?: number; limit?: number }): Promise<LoopResult> {
+  const deadline = opts.seconds ? performance.now() + opts.seconds * 1000 : Infinity;
+  let issued = 0;
+  let ok = 0;
+  let errors = 0;
+  const latencies: number[] = [];
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < deadline && (opts.limit === undefined || issued < opts.limit)) {
+        const n = issued++;
+        const t = performance.now();
+        try {
+          if (await op(n)) ok++;
+        } catch {
+          errors++;
+        }
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { ops: latencies.length, ok, errors, seconds, perSecond: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+async function main(): Promise<void> {
+  // ---------------------------------------------------------------------------------- database
+  let stopServer: (() => Promise<void>) | undefined;
+  let tmp: string | undefined;
+  let serverUrl = process.env.BENCH_DATABASE_URL;
+  let serverLabel: string;
+  if (!serverUrl) {
+    const { startEmbeddedPostgres } = await import('@/db/embedded');
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'holdfast-bench-'));
+    chmodSync(tmp, 0o755);
+    progress('starting an embedded PostgreSQL…');
+    const server = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'data'), persistent: false, maxConnections: 300 });
+    serverUrl = server.url('postgres');
+    stopServer = () => server.stop();
+    serverLabel = 'embedded';
+  } else {
+    serverLabel = 'BENCH_DATABASE_URL';
+  }
+  const dbName = `holdfast_bench_${process.pid}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${dbName}"`);
+  const u = new URL(serverUrl);
+  u.pathname = `/${dbName}`;
+  const url = u.toString();
+  process.env.DATABASE_URL = url;
+  process.env.LOG_LEVEL ??= 'warn';
+  process.env.SWEEP_CRON ??= '0 0 1 1 *';
+
+  const results: Record<string, unknown> = {};
+  let nextServer: ChildProcess | undefined;
+  try {
+    const { migrate } = await import('@/db/migrate');
+    progress(`migrating ${dbName}…`);
+    await migrate(url);
+    const sql = postgres(url, { max: 4, onnotice: () => {} });
+    const [server] = await sql`select current_setting('server_version') as version`;
+    await sql.unsafe(readFileSync(path.join(root, 'bench/baselines.sql'), 'utf8')).simple();
+    await sql`update data.settings set max_live_holds_per_client = 1000`;
+
+    // Slots: 10,000 uniform ones, a hot one with room for everybody, sell-out slots of 500.
+    const [exp] = await sql`
+      insert into data.experiences (slug, name, timezone, duration, default_capacity, price_minor, currency, max_people_per_booking)
+      values ('bench', 'Bench', 'UTC', '1 hour', 100000, 1000, 'EUR', 10) returning id`;
+    await sql`
+      insert into data.slots (experience_id, starts_at, ends_at, capacity)
+      select ${exp!.id}, now() + make_interval(days => 2, mins => g), now() + make_interval(days => 2, mins => g + 60), 1000000000
+        from generate_series(1, ${UNIFORM_SLOTS + 1}) g`;
+    const slotIds = (await sql<{ id: string }[]>`select id from data.slots order by id`).map((r) => Number(r.id));
+    const uniform = slotIds.slice(0, UNIFORM_SLOTS);
+    const hot = slotIds[UNIFORM_SLOTS]!;
+    await sql`insert into bench.slots (id, capacity) select g, 1000000000 from generate_series(1, ${UNIFORM_SLOTS + 1}) g`;
+    await sql`insert into bench.naive_slots (id, capacity) select g, 1000000000 from generate_series(1, ${UNIFORM_SLOTS + 1}) g`;
+    const benchHot = UNIFORM_SLOTS + 1;
+    // E reads 30 days of an experience with eight start times a day.
+    await sql`
+      insert into data.experiences (slug, name, timezone, duration, default_capacity, price_minor, currency)
+      values ('bench-read', 'Bench read', 'Europe/Lisbon', '1 hour', 20, 1000, 'EUR')`;
+    await sql`select api.generate_slots('bench-read', current_date, current_date + 30,
+                array['09:00','10:00','11:00','12:00','13:00','14:00','15:00','16:00']::time[])`;
+    const pick = () => Math.floor(Math.random() * UNIFORM_SLOTS);
+
+    const pool = postgres(url, { max: 64, onnotice: () => {}, prepare: true });
+    await Promise.all(Array.from({ length: 64 }, () => pool`select api.clock_now()`));
+
+    const reserve = async (slot: number) => {
+      const [r] = await pool`select (api.reserve_seats(p_slot_id => ${slot}::bigint, p_quantity => 1))->'ok' as ok`;
+      return r!.ok === true;
+    };
+    const floor = async (slot: number) => {
+      const [r] = await pool`select bench.floor_hold(${slot}::bigint, 1) as ok`;
+      return r!.ok === true;
+    };
+    const naive = async (slot: number) => {
+      const [row] = await pool`select capacity, held from bench.naive_slots where id = ${slot}`;
+      if (row!.held + 1 > row!.capacity) return false;
+      await pool`update bench.naive_slots set held = ${row!.held + 1} where id = ${slot}`;
+      await pool`insert into bench.naive_holds (slot_id, quantity) values (${slot}, 1)`;
+      return true;
+    };
+
+    // -------------------------------------------------------------- A, B, C: database level
+    const dbRows: Record<string, unknown>[] = [];
+    for (const clients of CONCURRENCY) {
+      for (const [scenario, run] of [
+        ['A uniform', () => closedLoop(clients, () => reserve(uniform[pick()]!), { seconds: SECONDS })],
+        ['B uniform', () => closedLoop(clients, () => floor(1 + pick()), { seconds: SECONDS })],
+        ['A hot slot', () => closedLoop(clients, () => reserve(hot), { seconds: SECONDS })],
+        ['B hot slot', () => closedLoop(clients, () => floor(benchHot), { seconds: SECONDS })],
+        ['C hot slot', () => closedLoop(clients, () => naive(benchHot), { seconds: SECONDS })],
+      ] as const) {
+        progress(`${scenario}, ${clients} clients, ${SECONDS} s…`);
+        const r = await run();
+        dbRows.push({ scenario, clients, ...round(r) });
+      }
+    }
+    const [naiveLost] = await sql`
+      select (select count(*) from bench.naive_holds where slot_id = ${benchHot})::int - held as lost
+        from bench.naive_slots where id = ${benchHot}`;
+    results.databaseLevel = dbRows;
+    results.naiveLostUpdates = naiveLost!.lost;
+
+    // ----------------------------------------------------------------- sell-out: 10,000 for 500
+    const sellOut: Record<string, unknown>[] = [];
+    for (const clients of CONCURRENCY) {
+      const [s] = await sql`
+        insert into data.slots (experience_id, starts_at, ends_at, capacity)
+        values (${exp!.id}, now() + make_interval(days => 5, mins => ${clients}), now() + make_interval(days => 5, mins => ${clients + 60}), 500)
+        returning id`;
+      const slot = Number(s!.id);
+      const benchSlot = 100_000 + clients;
+      await sql`insert into bench.slots (id, capacity) values (${benchSlot}, 500)`;
+      await sql`insert into bench.naive_slots (id, capacity) values (${benchSlot}, 500)`;
+      for (const [scenario, op] of [
+        ['A sell-out', () => reserve(slot)],
+        ['B sell-out', () => floor(benchSlot)],
+        ['C sell-out', () => naive(benchSlot)],
+      ] as const) {
+        progress(`${scenario}: 10,000 customers for 500 seats, ${clients} clients…`);
+        let soldOutAt = 0;
+        let sold = 0;
+        const t0 = performance.now();
+        const r = await closedLoop(clients, async () => {
+          const won = await op();
+          if (won && ++sold === 500) soldOutAt = performance.now() - t0;
+          return won;
+        }, { limit: 10_000 });
+        const [check] =
+          scenario === 'A sell-out'
+            ? await sql`select held as seats, (select coalesce(sum(quantity), 0)::int from data.booking_items where slot_id = ${slot}) as items from data.slots where id = ${slot}`
+            : scenario === 'B sell-out'
+              ? await sql`select held as seats, (select count(*)::int from bench.holds where slot_id = ${benchSlot}) as items from bench.slots where id = ${benchSlot}`
+              : await sql`select held as seats, (select count(*)::int from bench.naive_holds where slot_id = ${benchSlot}) as items from bench.naive_slots where id = ${benchSlot}`;
+        sellOut.push({
+          scenario,
+          clients,
+          attempts: r.ops,
+          won: r.ok,
+          seatsSold: check!.items,
+          oversold: Math.max(0, check!.items - 500),
+          msToSellOut: Math.round(soldOutAt),
+          perSecond: Math.round(r.perSecond),
+        });
+      }
+    }
+    results.sellOut = sellOut;
+
+    // ---------------------------------------------------------------- invariants after A runs
+    const { invariantViolations } = await import('@/db/invariants');
+    const violations = await invariantViolations(sql);
+    results.invariantViolations = violations.length;
+    const [oversold] = await sql`select coalesce(sum(greatest(0, held + booked - capacity)), 0)::int as n from data.slots`;
+    results.holdfastOversoldSeats = oversold!.n;
+    progress(`invariants: ${violations.length} violations, ${oversold!.n} oversold seats`);
+
+    // ----------------------------------------------------------------------- F: expiry sweep
+    progress('F: creating 100,000 lapsed holds…');
+    await sql`
+      with b as (
+        insert into data.pending_bookings (booking_number, hold_token_hash, expires_at, total_minor, currency)
+        select 'BKBENCH-' || g, sha256(g::text::bytea), now() - interval '1 minute', 1000, 'EUR'
+          from generate_series(1, 100000) g
+        returning id
+      )
+      insert into data.booking_items (booking_id, slot_id, quantity, unit_price_minor)
+      select b.id, ${uniform[0]!}::bigint + (b.id % ${UNIFORM_SLOTS}), 1, 1000 from b`;
+    await sql`
+      update data.slots s set held = s.held + x.n
+        from (select slot_id, count(*)::int as n from data.booking_items i
+                join data.pending_bookings b on b.id = i.booking_id
+               where b.booking_number like 'BKBENCH-%' group by slot_id) x
+       where s.id = x.slot_id`;
+    await sql`vacuum analyze data.pending_bookings`;
+    progress('F: sweeping 100,000 lapsed holds…');
+    const sweepStart = performance.now();
+    let swept = 0;
+    for (;;) {
+      const [r] = await sql`select api.expire_lapsed_holds(5000, 'sweep') as n`;
+      swept += r!.n as number;
+      if ((r!.n as number) < 5000) break;
+    }
+    const sweepSeconds = (performance.now() - sweepStart) / 1000;
+    results.sweep = { holds: swept, seconds: round1(sweepSeconds, 2), perSecond: Math.round(swept / sweepSeconds) };
+    progress(`F: swept ${swept} in ${sweepSeconds.toFixed(2)} s`);
+
+    // ------------------------------------------------------------ F: release lag with the worker
+    progress('F: 1,000 holds expiring over one minute, worker running…');
+    const { createBoss } = await import('@/jobs/boss');
+    const { startWorker } = await import('@/jobs/worker');
+    const sender = createBoss({ worker: false, connectionString: url });
+    await sender.start();
+    const lagSlot = uniform[1]!;
+    const lagBookings: string[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const [r] = await sql`select api.reserve_seats(${lagSlot}::bigint, 1) as r`;
+      lagBookings.push((r!.r as { bookingNumber: string }).bookingNumber);
+    }
+    const spread = await sql<{ booking_number: string; expires_at: Date }[]>`
+      update data.pending_bookings set expires_at = now() + interval '5 seconds' + random() * interval '60 seconds'
+       where booking_number = any (${lagBookings}) returning booking_number, expires_at`;
+    await sender.insert('expire-hold', spread.map((b) => ({ data: { bookingNumber: b.booking_number }, startAfter: b.expires_at })));
+    await sender.stop({ graceful: false, close: true });
+    const worker = await startWorker({ connectionString: url });
+    const lagDeadline = Date.now() + 120_000;
+    for (;;) {
+      const [r] = await sql`select count(*)::int as n from data.pending_bookings where booking_number = any (${lagBookings}) and status = 'expired'`;
+      if (r!.n === 1000 || Date.now() > lagDeadline) break;
+      await new Promise((res) => setTimeout(res, 500));
+    }
+    await worker.stop();
+    const lags = (
+      await sql<{ lag: number; tier: string }[]>`
+        select (e.detail->>'lagMs')::int as lag, e.tier from data.booking_events e
+          join data.pending_bookings b on b.id = e.booking_id
+         where b.booking_number = any (${lagBookings}) and e.type = 'expired'`
+    ).map((r) => r.lag).sort((a, b) => a - b);
+    results.releaseLag = { holds: lags.length, p50Ms: percentile(lags, 50), p99Ms: percentile(lags, 99), maxMs: lags.at(-1) ?? null };
+    progress(`F: release lag p50 ${percentile(lags, 50)} ms, p99 ${percentile(lags, 99)} ms`);
+
+    // ------------------------------------------------------------------- D, E: through HTTP
+    if (process.env.BENCH_SKIP_HTTP !== '1') {
+      if (!existsSync(path.join(root, '.next/BUILD_ID'))) {
+        progress('building the production app (next build)…');
+        await run(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], {});
+      }
+      const port = 3900 + (process.pid % 90);
+      progress(`starting next start on :${port}…`);
+      nextServer = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '--port', String(port)], {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+        stdio: 'ignore',
+      });
+      const base = `http://127.0.0.1:${port}`;
+      for (let i = 0; ; i++) {
+        try {
+          if ((await fetch(`${base}/api/live`)).ok) break;
+        } catch {
+          /* not up yet */
+        }
+        if (i > 200) throw new Error('next start did not come up');
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      let client = 0;
+      const http: Record<string, unknown>[] = [];
+      const cannon = async (label: string, connections: number, opts: Partial<autocannon.Options>) => {
+        progress(`${label}, ${connections} connections, ${SECONDS} s…`);
+        const r = await autocannon({ url: base, connections, duration: SECONDS, ...opts });
+        http.push({
+          scenario: label,
+          connections,
+          perSecond: Math.round(r.requests.average),
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          non2xx: r.non2xx,
+          errors: r.errors + r.timeouts,
+        });
+      };
+      for (const connections of CONCURRENCY) {
+        await cannon('bare route (GET /api/live)', connections, { method: 'GET', url: `${base}/api/live` });
+        await cannon('D hot slot (POST /api/reserve-availability)', connections, {
+          requests: [
+            {
+              method: 'POST',
+              path: '/api/reserve-availability',
+              setupRequest: (req) => ({
+                ...req,
+                headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.9.${(++client >> 8) & 255}.${client & 255}` },
+                body: JSON.stringify({ slotId: hot, quantity: 1 }),
+              }),
+            },
+          ],
+        });
+        await cannon('E availability (GET /api/check-availability, 30 days)', connections, {
+          method: 'GET',
+          url: `${base}/api/check-availability?experience=bench-read`,
+        });
+      }
+      results.http = http;
+    }
+
+    results.meta = {
+      date: new Date().toISOString(),
+      postgres: `${server!.version} (${serverLabel})`,
+      node: process.version,
+      cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      secondsPerMeasurement: SECONDS,
+    };
+    await pool.end();
+    await sql.end();
+  } finally {
+    nextServer?.kill('SIGTERM');
+    await admin.unsafe(`drop database if exists "${dbName}" with (force)`).catch(() => {});
+    await admin.end();
+    await stopServer?.();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+
+  mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+  writeFileSync(path.join(root, 'bench/results/latest.json'), JSON.stringify(results, null, 2) + '\n');
+  const md = (await import('./report')).markdown(results);
+  writeFileSync(path.join(root, 'bench/results/latest.md'), md);
+  process.stdout.write(md);
+}
+
+function round(r: LoopResult) {
+  return { perSecond: Math.round(r.perSecond), ok: r.ok, errors: r.errors, p50: round1(r.p50, 2), p99: round1(r.p99, 2) };
+}
+function round1(n: number, digits: number) {
+  return Number(n.toFixed(digits));
+}
+
+function run(cmd: string, args: string[], env: Record<string, string>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}`))));
+  });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,39 @@
+/**
+ * The invariants of DESIGN.md that can be read off the tables, checked in SQL. Used by the tests
+ * after every race and by the benchmark after every run; never by the request path.
+ */
+import type { Sql } from './client';
+
+/**
+ * Every invariant of DESIGN.md that can be read off the tables, as a list of violations (empty
+ * when all hold): counters equal the sums over live items, no slot over capacity, a resource
+ * slot has exactly one allocation while it has seats, and no unit is allocated twice at once.
+ */
+export async function invariantViolations(sql: Sql): Promise<string[]> {
+  const slots = await sql<{ id: string; problem: string }[]>`
+    select s.id, concat_ws(' ',
+             case when s.held <> x.live_held then format('held %s <> live items %s', s.held, x.live_held) end,
+             case when s.booked <> x.live_booked then format('booked %s <> confirmed items %s', s.booked, x.live_booked) end,
+             case when s.held + s.booked > s.capacity then format('oversold %s > %s', s.held + s.booked, s.capacity) end,
+             case when e.resource_id is not null and (x.allocations = 1) <> (s.held + s.booked > 0)
+                  then format('%s allocations with %s seats', x.allocations, s.held + s.booked) end,
+             case when e.resource_id is null and x.allocations > 0 then 'allocation without resource' end) as problem
+      from data.slots s
+      join data.experiences e on e.id = s.experience_id
+     cross join lateral (
+       select coalesce(sum(i.quantity) filter (where b.availability_reserved), 0) as live_held,
+              coalesce(sum(i.quantity) filter (where b.status = 'confirmed'), 0) as live_booked,
+              (select count(*) from data.resource_allocations a where a.slot_id = s.id) as allocations
+         from data.booking_items i join data.pending_bookings b on b.id = i.booking_id
+        where i.slot_id = s.id) x
+     where s.held <> x.live_held or s.booked <> x.live_booked or s.held + s.booked > s.capacity
+        or (e.resource_id is not null and (x.allocations = 1) <> (s.held + s.booked > 0))
+        or (e.resource_id is null and x.allocations > 0)`;
+  const overlaps = await sql<{ a: string; b: string }[]>`
+    select a.id as a, b.id as b from data.resource_allocations a
+      join data.resource_allocations b on a.unit_id = b.unit_id and a.id < b.id and a.during && b.during`;
+  return [
+    ...slots.map((r) => `slot ${r.id}: ${r.problem}`),
+    ...overlaps.map((r) => `allocations ${r.a} and ${r.b} overlap on one unit`),
+  ];
+}
