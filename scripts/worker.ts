@@ -14,6 +14,8 @@ const worker = await startWorker();
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     logger.info({ event: 'shutdown', signal }, 'Stopping the worker');
+    // Jobs in hand get 10 s to finish; if the database is gone and stopping hangs, leave anyway.
+    setTimeout(() => process.exit(1), 15_000).unref();
     void worker
       .stop()
       .then(() => closeSql())

@@ -205,7 +205,9 @@ create index booking_items_slot_idx on data.booking_items (slot_id);
 create table data.booking_events (
   id bigint generated always as identity primary key,
   booking_id bigint references data.pending_bookings,
-  slot_id bigint references data.slots,
+  -- No foreign key on purpose: its check would take a KEY SHARE lock on the slot row, and every
+  -- refused customer of a sold-out slot would pile multixacts onto that one hot row.
+  slot_id bigint,
   type text not null check (type in ('reserved', 'item_removed', 'conflict', 'released', 'expired',
     'checkout_started', 'confirmed', 'late_payment_reacquired', 'refund_due', 'refunded', 'cancelled')),
   tier text check (tier in ('job', 'sweep', 'lazy', 'beacon', 'customer', 'staff')),

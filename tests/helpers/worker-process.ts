@@ -21,7 +21,9 @@ export interface WorkerProcess {
 }
 
 export async function spawnWorker(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/worker.ts'], {
+  // One process, not the tsx CLI (which runs the script in a child of its own that a SIGKILL to
+  // the CLI would leave running): node itself with tsx's loader.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts'], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'info', SWEEP_CRON: '0 0 1 1 *', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
