@@ -1,0 +1,29 @@
+/**
+ * What the Next.js server does once at boot (Node.js runtime only, from instrumentation.ts):
+ * validate the configuration, then, unless HOLDFAST_WORKER=off (the default on Vercel), run the
+ * pg-boss worker inside this process and stop it cleanly on SIGTERM/SIGINT.
+ */
+import { env, inlineWorker } from './env';
+import { logger } from './logger';
+
+export async function bootServer(): Promise<void> {
+  const config = env();
+  const worker = inlineWorker() && Boolean(config.DATABASE_URL);
+  logger.info(
+    { event: 'startup', database: config.DATABASE_URL ? 'configured' : 'missing', cronSecret: Boolean(config.CRON_SECRET), worker: worker ? 'inline' : 'off' },
+    'Holdfast server starting',
+  );
+  if (!worker) return;
+
+  const { startWorker } = await import('@/jobs/worker');
+  const running = startWorker();
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => process.exit(1), 15_000).unref();
+      void running
+        .then((w) => w.stop(), () => undefined)
+        .finally(() => process.exit(0));
+    });
+  }
+  await running;
+}
