@@ -8,7 +8,7 @@
 import { env } from '@/lib/env';
 import { logger } from '@/lib/logger';
 import { createBoss, forgetSender, useAsSender } from './boss';
-import { expireHold, handleExpireHold } from './expire-hold';
+import { expireHold, flushHoldExpiries, handleExpireHold } from './expire-hold';
 import { startSlotPublisher } from './slot-publisher';
 import { handleSweepHolds, sweepHolds } from './sweep-holds';
 
@@ -35,6 +35,7 @@ export async function startWorker(options: { connectionString?: string } = {}): 
   return {
     stop() {
       stopping ??= (async () => {
+        await flushHoldExpiries();
         forgetSender(boss);
         await publisher.stop();
         await boss.stop({ graceful: true, timeout: 10_000, close: true });

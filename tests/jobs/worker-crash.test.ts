@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { GET as sweepRoute } from '@/app/api/cleanup-expired/route';
 import { reserveSeats } from '@/db/reservations';
-import { scheduleHoldExpiry } from '@/jobs/expire-hold';
+import { flushHoldExpiries, scheduleHoldExpiry } from '@/jobs/expire-hold';
 import { connect, createExperience, createSlot, invariantViolations } from '../helpers/fixtures';
 import { json, request } from '../helpers/http';
 import { until } from '../helpers/poll';
@@ -25,9 +25,10 @@ async function holds(count: number, holdDuration: string) {
   for (let i = 0; i < count; i++) {
     const r = await reserveSeats({ slotId: slot, quantity: 1 }, sql);
     if (!r.ok) throw new Error('expected a hold');
-    await scheduleHoldExpiry(r.bookingNumber, r.expiresAt);
+    scheduleHoldExpiry(r.bookingNumber, r.expiresAt);
     made.push({ bookingNumber: r.bookingNumber, expiresAt: r.expiresAt });
   }
+  await flushHoldExpiries();
   return { slot, made };
 }
 

@@ -28,7 +28,7 @@ export const POST = handler('Error reserving availability', async (req) => {
     throw new AppError(result.code, undefined, { remaining: result.remaining });
   }
 
-  await scheduleHoldExpiry(result.bookingNumber, result.expiresAt);
+  scheduleHoldExpiry(result.bookingNumber, result.expiresAt);
 
   const { ok: _ok, holdToken: newToken, ...booking } = result;
   const token = newToken ?? holdToken!;
