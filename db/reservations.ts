@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { sql as pool, type Sql } from './client';
-import { AppError, fromDatabaseError } from './errors';
+import { fromDatabaseError } from './errors';
 import { withRetry } from './retry';
 
 export const BookingItem = z.object({
@@ -124,7 +124,6 @@ export function releaseBooking(
   input: { bookingNumber: string; holdToken: string | undefined; tier: 'beacon' | 'customer' },
   db?: Sql,
 ): Promise<Booking> {
-  if (!input.holdToken) return Promise.reject(new AppError('invalid_hold_token', 'A hold token is required.'));
   return call(
     Booking,
     (sql) => sql`

@@ -15,15 +15,8 @@ export async function bootServer(): Promise<void> {
   );
   if (!worker) return;
 
-  const { startWorker } = await import('@/jobs/worker');
+  const { startWorker, stopOnSignals } = await import('@/jobs/worker');
   const running = startWorker();
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      setTimeout(() => process.exit(1), 15_000).unref();
-      void running
-        .then((w) => w.stop(), () => undefined)
-        .finally(() => process.exit(0));
-    });
-  }
+  stopOnSignals(running);
   await running;
 }

@@ -633,10 +633,10 @@ declare
   v_booking data.pending_bookings;
 begin
   v_booking := data.lock_booking(p_booking_number, p_hold_token);
-  if v_booking.availability_reserved then
-    perform data.release_bookings(array[v_booking.id],
-      case when v_booking.expires_at <= api.clock_now() then 'expired' else 'released' end,
-      case when v_booking.expires_at <= api.clock_now() then 'lazy' else p_tier end);
+  if v_booking.availability_reserved and v_booking.expires_at <= api.clock_now() then
+    perform data.release_bookings(array[v_booking.id], 'expired', 'lazy');
+  elsif v_booking.availability_reserved then
+    perform data.release_bookings(array[v_booking.id], 'released', p_tier);
   elsif v_booking.status not in ('expired', 'released') then
     raise exception 'booking % is %', p_booking_number, v_booking.status using errcode = 'HF011';
   end if;
