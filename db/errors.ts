@@ -11,6 +11,9 @@ export const errorCodes = {
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: { status: 415, message: 'Send JSON, form data or text.' },
   unauthorized: { status: 401, message: 'Missing or wrong credentials.' },
+  invalid_signature: { status: 400, message: 'The webhook signature does not match the body.' },
+  payments_not_configured: { status: 503, message: 'Online payment is not configured.' },
+  payment_unavailable: { status: 503, message: 'The payment provider could not be reached; please try again.' },
   // Raised by stored functions
   sold_out: { status: 409, sqlstate: 'HF001', message: 'Not enough seats left.' },
   slot_not_found: { status: 404, sqlstate: 'HF002', message: 'That start time does not exist.' },

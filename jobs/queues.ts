@@ -2,9 +2,11 @@
 import { PgBoss } from 'pg-boss';
 import { BOSS_SCHEMA } from './boss';
 import { expireHold } from './expire-hold';
+import { refundPayment } from './refund-payment';
+import { sendEmail } from './send-email';
 import { sweepHolds } from './sweep-holds';
 
-export const queues = [expireHold, sweepHolds];
+export const queues = [expireHold, sweepHolds, sendEmail, refundPayment];
 
 /**
  * Installs or upgrades the pg-boss schema and creates the queues. Run by db/migrate.ts, so web

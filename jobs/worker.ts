@@ -1,7 +1,7 @@
 /**
- * The pg-boss worker: runs the per-booking expiry jobs and the failsafe sweep schedule, and
- * publishes slot changes a few times a second (jobs/slot-publisher.ts). Started
- * inside the Next.js server (instrumentation.ts) or on its own (`npm run worker`).
+ * The pg-boss worker: runs the per-booking expiry jobs, the failsafe sweep schedule, email
+ * delivery and refunds, and publishes slot changes a few times a second
+ * (jobs/slot-publisher.ts). Started inside the Next.js server (instrumentation.ts) or on its own (`npm run worker`).
  * stop() finishes the jobs in hand before closing, so no job is left half-done; jobs that fell
  * due while no worker ran are fetched at once on the next start.
  */
@@ -9,6 +9,8 @@ import { env } from '@/lib/env';
 import { logger } from '@/lib/logger';
 import { createBoss, forgetSender, useAsSender } from './boss';
 import { expireHold, flushHoldExpiries, handleExpireHold } from './expire-hold';
+import { handleRefundPayment, refundPayment } from './refund-payment';
+import { handleSendEmail, sendEmail } from './send-email';
 import { startSlotPublisher } from './slot-publisher';
 import { handleSweepHolds, sweepHolds } from './sweep-holds';
 
@@ -44,6 +46,9 @@ export async function startWorker(options: { connectionString?: string } = {}): 
   const polling = { pollingIntervalSeconds: config.JOB_POLL_SECONDS };
   await boss.work(expireHold.name, { ...polling, batchSize: 50 }, handleExpireHold);
   await boss.work(sweepHolds.name, polling, handleSweepHolds);
+  // One job per call: a failing email or refund retries alone, not with its batch.
+  await boss.work(sendEmail.name, { ...polling, batchSize: 1 }, handleSendEmail);
+  await boss.work(refundPayment.name, { ...polling, batchSize: 1 }, handleRefundPayment);
   const publisher = startSlotPublisher();
   // Catch up at once on whatever lapsed while no worker ran (including jobs a killed worker held).
   await boss.send(sweepHolds.name, {});

@@ -37,7 +37,26 @@ export const Env = z.object({
   /** How often an idle worker polls for due jobs, in seconds (>= 0.5). */
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(0.5),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Public base URL of the site, for links in emails and Stripe's return URLs. Absent: the request's own origin (emails: http://localhost:PORT). */
+  SITE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Stripe secret key. Absent: every booking is confirmed with payment due on arrival. */
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret key (sk_test_…, sk_live_…)').optional(),
+  /** Signing secret of the webhook endpoint (whsec_…). Required with STRIPE_SECRET_KEY. */
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, 'must be a webhook signing secret (whsec_…)').optional(),
+  /** Stripe API base URL; only for tests and local fakes (default: Stripe's own). */
+  STRIPE_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
+  /** Resend API key. Absent: emails are rendered into the outbox but not sent. */
+  RESEND_API_KEY: z.string().min(8).optional(),
+  /** Resend API base URL; only for tests and local fakes. */
+  RESEND_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Sender of every email. */
+  EMAIL_FROM: z.string().min(3).default('Holdfast <bookings@holdfast.invalid>'),
+  /** Where staff notifications go. Absent: they stay in the outbox (status not_sent). */
+  STAFF_EMAIL: z.email().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+}).refine((e) => !e.STRIPE_SECRET_KEY === !e.STRIPE_WEBHOOK_SECRET, {
+  message: 'set both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, or neither (without the webhook secret no payment could be confirmed)',
+  path: ['STRIPE_WEBHOOK_SECRET'],
 });
 export type Env = z.infer<typeof Env>;
 
@@ -58,6 +77,11 @@ let cached: Env | undefined;
 export function env(): Env {
   cached ??= parseEnv(process.env);
   return cached;
+}
+
+/** Parses the environment again on next use (tests that start a fake provider on a new port). */
+export function reloadEnv(): void {
+  cached = undefined;
 }
 
 /** Whether this process should run the pg-boss worker inside the web server. */

@@ -33,17 +33,21 @@ export interface ExperienceInput {
   cutoff?: string;
   resourceId?: number | null;
   active?: boolean;
+  paymentMode?: 'auto' | 'stripe' | 'on_arrival';
+  whatToBring?: string;
 }
 
 export async function createExperience(sql: Sql, input: ExperienceInput = {}): Promise<{ id: number; slug: string }> {
   const slug = input.slug ?? `exp-${unique()}`;
   const [row] = await sql<{ id: string }[]>`
     insert into data.experiences (slug, name, timezone, duration, default_capacity, price_minor, currency,
-                                  hold_duration, max_people_per_booking, booking_cutoff, resource_id, active)
+                                  hold_duration, max_people_per_booking, booking_cutoff, resource_id, active,
+                                  payment_mode, what_to_bring)
     values (${slug}, ${'Experience ' + slug}, ${input.timezone ?? 'Europe/Lisbon'}, ${input.duration ?? '2 hours'}::interval,
             ${input.capacity ?? 10}, ${input.priceMinor ?? 2500}, ${input.currency ?? 'EUR'},
             ${input.holdDuration ?? '15 minutes'}::interval, ${input.maxPeople ?? 1000},
-            ${input.cutoff ?? '0'}::interval, ${input.resourceId ?? null}, ${input.active ?? true})
+            ${input.cutoff ?? '0'}::interval, ${input.resourceId ?? null}, ${input.active ?? true},
+            ${input.paymentMode ?? 'auto'}, ${input.whatToBring ?? ''})
     returning id`;
   return { id: Number(row!.id), slug };
 }

@@ -1,0 +1,402 @@
+/**
+ * POST /api/create-checkout-session and POST /api/webhook against a local Stripe fake spoken to
+ * by the real Stripe SDK, with webhook payloads signed by the SDK's own test-header helper:
+ * the full flow, duplicates and disorder, late payments (both branches), refunds, signatures.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { POST as createCheckoutSession } from '@/app/api/create-checkout-session/route';
+import { POST as reserveAvailability } from '@/app/api/reserve-availability/route';
+import { POST as webhook } from '@/app/api/webhook/route';
+import { reloadEnv } from '@/lib/env';
+import { startWorker, type Worker } from '@/jobs/worker';
+import { connect, createExperience, createSlot, invariantViolations, slotCounts } from '../helpers/fixtures';
+import { databaseState, json, request } from '../helpers/http';
+import { until } from '../helpers/poll';
+import { startStripeFake, type Session, type StripeFake } from '../helpers/stripe-fake';
+
+const sql = connect(8);
+let stripe: StripeFake;
+
+beforeAll(async () => {
+  stripe = await startStripeFake();
+  process.env.STRIPE_SECRET_KEY = 'sk_test_holdfast';
+  process.env.STRIPE_WEBHOOK_SECRET = stripe.webhookSecret;
+  process.env.STRIPE_API_BASE = stripe.url;
+  reloadEnv();
+});
+
+afterAll(async () => {
+  delete process.env.STRIPE_SECRET_KEY;
+  delete process.env.STRIPE_WEBHOOK_SECRET;
+  delete process.env.STRIPE_API_BASE;
+  reloadEnv();
+  await stripe.close();
+});
+
+afterEach(async () => {
+  await sql`update data.clock set skew = '0'`;
+  expect(await invariantViolations(sql)).toEqual([]);
+});
+
+interface Hold {
+  bookingNumber: string;
+  holdToken: string;
+}
+
+async function hold(slotId: number, quantity: number, into?: Hold): Promise<Hold> {
+  const res = await json(await reserveAvailability(request('POST', '/api/reserve-availability', { body: { slotId, quantity, ...into } })));
+  expect(res.status).toBe(into ? 200 : 201);
+  return into ?? { bookingNumber: res.body.bookingNumber as string, holdToken: res.body.holdToken as string };
+}
+
+const contact = { name: 'Ada Lovelace', email: 'ada@example.com', phone: '+44 20 7946 0000' };
+
+async function checkout(h: Hold, extra: Record<string, unknown> = {}) {
+  return json(await createCheckoutSession(request('POST', '/api/create-checkout-session', { body: { ...h, ...contact, ...extra } })));
+}
+
+function sessionOf(bookingNumber: string): Session {
+  const found = [...stripe.sessions.values()].filter((s) => s.metadata.booking_number === bookingNumber);
+  expect(found.length).toBeGreaterThan(0);
+  return found.at(-1)!;
+}
+
+async function deliver(event: object, options: { secret?: string; tamper?: (payload: string) => string } = {}) {
+  const { payload, signature } = stripe.signed(event, options.secret);
+  const body = options.tamper ? options.tamper(payload) : payload;
+  return json(
+    await webhook(
+      new Request('http://localhost/api/webhook', {
+        method: 'POST',
+        headers: { 'stripe-signature': signature, 'content-type': 'application/json' },
+        body,
+      }),
+    ),
+  );
+}
+
+async function booking(bookingNumber: string) {
+  const [row] = await sql<{ status: string; availability_reserved: boolean; expires_at: Date; paid_minor: string; payment_intent_id: string | null }[]>`
+    select status, availability_reserved, expires_at, paid_minor, payment_intent_id
+      from data.pending_bookings where booking_number = ${bookingNumber}`;
+  return row!;
+}
+
+async function outbox(bookingNumber: string) {
+  return sql<{ kind: string; status: string }[]>`
+    select o.kind, o.status from data.email_outbox o join data.pending_bookings b on b.id = o.booking_id
+     where b.booking_number = ${bookingNumber} order by o.kind`;
+}
+
+async function emailJobs(bookingNumber: string): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`
+    select count(*)::int as n from pgboss.job j
+     where j.name = 'send-email'
+       and (j.data->>'outboxId')::bigint in (
+         select o.id from data.email_outbox o join data.pending_bookings b on b.id = o.booking_id
+          where b.booking_number = ${bookingNumber})`;
+  return row!.n;
+}
+
+/** Holds, checks out and pays at the fake; returns the completed session (not yet delivered). */
+async function paidSession(slotId: number, quantity: number): Promise<{ h: Hold; session: Session }> {
+  const h = await hold(slotId, quantity);
+  const res = await checkout(h);
+  expect(res.status).toBe(200);
+  const session = stripe.complete(sessionOf(h.bookingNumber).id);
+  return { h, session };
+}
+
+describe('POST /api/create-checkout-session', () => {
+  test('builds the session from database prices, one line item per item, and freezes the basket', async () => {
+    const tour = await createExperience(sql, { priceMinor: 4500, currency: 'GBP', timezone: 'Europe/London' });
+    const other = await createExperience(sql, { priceMinor: 1200, currency: 'GBP', timezone: 'Europe/London' });
+    const a = await createSlot(sql, tour.id);
+    const b = await createSlot(sql, other.id, { startsInHours: 30 });
+    const h = await hold(a, 2);
+    await hold(b, 1, h);
+
+    // A client trying to set its own prices: the extra fields are dropped, not trusted.
+    const res = await checkout(h, { totalMinor: 1, unitPriceMinor: 1, items: [{ unitPriceMinor: 1 }] });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ bookingNumber: h.bookingNumber, status: 'checkout', paymentProvider: 'stripe' });
+    const session = sessionOf(h.bookingNumber);
+    expect(res.body.url).toBe(session.url);
+    expect(session.amount_total).toBe(2 * 4500 + 1200);
+    expect(session.line_items.map((i) => [i.price_data.product_data.name, Number(i.quantity), Number(i.price_data.unit_amount)])).toEqual([
+      [`Experience ${tour.slug}`, 2, 4500],
+      [`Experience ${other.slug}`, 1, 1200],
+    ]);
+    expect(session.line_items[0]!.price_data.product_data.description).toMatch(/\(Europe\/London, (GMT|BST)\)/);
+    expect(session.client_reference_id).toBe(h.bookingNumber);
+    expect(session.customer_email).toBe(contact.email);
+    const create = stripe.requests.find((r) => r.path === '/v1/checkout/sessions' && r.method === 'POST' && !r.replayed)!;
+    expect(create.idempotencyKey).toBe(`holdfast-checkout-${h.bookingNumber}-1`);
+
+    // The hold outlives the session (Stripe's minimum is 30 minutes); the basket is frozen.
+    const row = await booking(h.bookingNumber);
+    expect(row.status).toBe('checkout');
+    expect(row.expires_at.getTime()).toBeGreaterThan(session.expires_at * 1000);
+    const add = await reserveAvailability(request('POST', '/api/reserve-availability', { body: { slotId: b, quantity: 1, ...h } }));
+    expect((await json(add)).body.code).toBe('booking_not_editable');
+  });
+
+  test('a second call returns the open session instead of making another', async () => {
+    const exp = await createExperience(sql);
+    const h = await hold(await createSlot(sql, exp.id), 1);
+    const first = await checkout(h);
+    const before = stripe.sessions.size;
+    const second = await checkout(h);
+    expect(second.status).toBe(200);
+    expect(second.body.url).toBe(first.body.url);
+    expect(stripe.sessions.size).toBe(before);
+  });
+
+  test('Stripe down: 503 payment_unavailable, the basket unfreezes, a retry makes one session', async () => {
+    const exp = await createExperience(sql);
+    const slot = await createSlot(sql, exp.id);
+    const h = await hold(slot, 1);
+    // Three failures: the SDK's first try and its two retries (with the same idempotency key).
+    stripe.failNext('/v1/checkout/sessions', 500, 3);
+    const failed = await checkout(h);
+    expect({ status: failed.status, code: failed.body.code }).toEqual({ status: 503, code: 'payment_unavailable' });
+    expect((await booking(h.bookingNumber)).status).toBe('held');
+
+    await hold(slot, 1, h); // the basket can change again
+    const ok = await checkout(h);
+    expect(ok.status).toBe(200);
+    const sessions = [...stripe.sessions.values()].filter((s) => s.metadata.booking_number === h.bookingNumber);
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]!.amount_total).toBe(2 * 2500);
+  });
+
+  test('refuses without the token, with a wrong token, with bad contact details, or after the hold lapsed — changing nothing', async () => {
+    const exp = await createExperience(sql);
+    const h = await hold(await createSlot(sql, exp.id), 1);
+    const cases: [Record<string, unknown>, number, string][] = [
+      [{ bookingNumber: h.bookingNumber, ...contact }, 403, 'invalid_hold_token'],
+      [{ ...h, holdToken: 'f'.repeat(64), ...contact }, 403, 'invalid_hold_token'],
+      [{ ...h, ...contact, email: 'not-an-email' }, 422, 'invalid_request'],
+      [{ ...h, ...contact, name: '   ' }, 422, 'invalid_request'],
+      [{ ...h, ...contact, phone: '<script>' }, 422, 'invalid_request'],
+      [{ ...h, bookingNumber: 'BK-000000-AAAAAA', ...contact }, 404, 'booking_not_found'],
+    ];
+    for (const [body, status, code] of cases) {
+      const before = await databaseState(sql);
+      const sessions = stripe.sessions.size;
+      const res = await json(await createCheckoutSession(request('POST', '/api/create-checkout-session', { body })));
+      expect({ status: res.status, code: res.body.code }).toEqual({ status, code });
+      expect(await databaseState(sql)).toEqual(before);
+      expect(stripe.sessions.size).toBe(sessions);
+    }
+    await sql`select api.shift_clock('16 minutes')`;
+    const lapsed = await checkout(h);
+    expect({ status: lapsed.status, code: lapsed.body.code }).toEqual({ status: 410, code: 'hold_expired' });
+  });
+
+  test('pay-on-arrival experiences are confirmed at once even with Stripe configured', async () => {
+    const exp = await createExperience(sql, { paymentMode: 'on_arrival' });
+    const slot = await createSlot(sql, exp.id);
+    const h = await hold(slot, 3);
+    const res = await checkout(h);
+    expect(res.body).toMatchObject({ status: 'confirmed', paymentProvider: 'on_arrival', redirectUrl: `/booking/${h.bookingNumber}` });
+    expect(await slotCounts(sql, slot)).toMatchObject({ held: 0, booked: 3 });
+    expect(await outbox(h.bookingNumber)).toEqual([
+      { kind: 'confirmation', status: 'queued' },
+      { kind: 'staff_notification', status: 'queued' },
+    ]);
+    expect(await emailJobs(h.bookingNumber)).toBe(2);
+  });
+});
+
+describe('POST /api/webhook', () => {
+  test('full flow: hold → session → signed checkout.session.completed → booked seats, emails queued', async () => {
+    const exp = await createExperience(sql, { capacity: 5 });
+    const slot = await createSlot(sql, exp.id);
+    const { h, session } = await paidSession(slot, 2);
+    expect(await slotCounts(sql, slot)).toMatchObject({ held: 2, booked: 0 });
+
+    const res = await deliver(stripe.event('checkout.session.completed', session));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ received: true, duplicate: false, outcome: 'confirmed' });
+    expect(await slotCounts(sql, slot)).toMatchObject({ held: 0, booked: 2 });
+    expect(await booking(h.bookingNumber)).toMatchObject({
+      status: 'confirmed',
+      availability_reserved: false,
+      paid_minor: '5000',
+      payment_intent_id: session.payment_intent,
+    });
+    expect(await outbox(h.bookingNumber)).toEqual([
+      { kind: 'confirmation', status: 'queued' },
+      { kind: 'staff_notification', status: 'queued' },
+    ]);
+    expect(await emailJobs(h.bookingNumber)).toBe(2);
+  });
+
+  test('the same completed event 5 times at once, plus expired before and after: booked once, one confirmation', async () => {
+    for (const expiredFirst of [false, true]) {
+      const exp = await createExperience(sql, { capacity: 4 });
+      const slot = await createSlot(sql, exp.id);
+      const { h, session } = await paidSession(slot, 3);
+      const completed = stripe.event('checkout.session.completed', session);
+      const expired = stripe.event('checkout.session.expired', { ...session, status: 'expired', payment_status: 'unpaid' });
+
+      if (expiredFirst) expect((await deliver(expired)).body.outcome).toBe('released');
+      const results = await Promise.all(Array.from({ length: 5 }, () => deliver(completed)));
+      if (!expiredFirst) expect((await deliver(expired)).body.outcome).toBe('ignored');
+      await deliver(expired);
+
+      expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+      expect(results.filter((r) => r.body.duplicate === false)).toHaveLength(1);
+      expect(await slotCounts(sql, slot)).toMatchObject({ held: 0, booked: 3 });
+      expect((await booking(h.bookingNumber)).status).toBe('confirmed');
+      expect(await outbox(h.bookingNumber)).toEqual([
+        { kind: 'confirmation', status: 'queued' },
+        { kind: 'staff_notification', status: 'queued' },
+      ]);
+      expect(await emailJobs(h.bookingNumber)).toBe(2);
+      const [event] = await sql<{ deliveries: number; processed: boolean }[]>`
+        select deliveries, processed_at is not null as processed from data.stripe_events where id = ${completed.id}`;
+      expect(event).toEqual({ deliveries: 5, processed: true });
+    }
+  });
+
+  test('late payment, seats still free: the same seats are taken again and the booking confirmed', async () => {
+    const exp = await createExperience(sql, { capacity: 3 });
+    const slot = await createSlot(sql, exp.id);
+    const { h, session } = await paidSession(slot, 2);
+    await sql`select api.shift_clock('40 minutes')`;
+    await sql`select api.expire_lapsed_holds()`;
+    expect(await booking(h.bookingNumber)).toMatchObject({ status: 'expired', availability_reserved: false });
+    expect(await slotCounts(sql, slot)).toMatchObject({ held: 0, booked: 0 });
+
+    const res = await deliver(stripe.event('checkout.session.completed', session));
+    expect(res.body.outcome).toBe('late_confirmed');
+    expect(await slotCounts(sql, slot)).toMatchObject({ held: 0, booked: 2 });
+    expect((await booking(h.bookingNumber)).status).toBe('confirmed');
+    const events = await sql`
+      select type from data.booking_events e join data.pending_bookings b on b.id = e.booking_id
+       where b.booking_number = ${h.bookingNumber} order by e.id`;
+    expect(events.map((e) => e.type)).toEqual(['reserved', 'checkout_started', 'expired', 'late_payment_reacquired', 'confirmed']);
+  });
+
+  describe('with a worker running', () => {
+    let worker: Worker;
+    beforeAll(async () => {
+      worker = await startWorker();
+    });
+    afterAll(async () => {
+      await worker.stop();
+    });
+
+    test('late payment, seats taken: refund_due, one refund at Stripe with an idempotency key, refund email, never oversold', async () => {
+      const exp = await createExperience(sql, { capacity: 2 });
+      const slot = await createSlot(sql, exp.id);
+      const { h, session } = await paidSession(slot, 2);
+      await sql`select api.shift_clock('40 minutes')`;
+      // Someone else takes the seats; reserving releases the lapsed hold on the spot.
+      await hold(slot, 2);
+      expect((await booking(h.bookingNumber)).status).toBe('expired');
+
+      const completed = stripe.event('checkout.session.completed', session);
+      const res = await deliver(completed);
+      expect(res.body.outcome).toBe('refund_due');
+      expect(await slotCounts(sql, slot)).toMatchObject({ held: 2, booked: 0, capacity: 2 });
+      expect((await outbox(h.bookingNumber)).map((o) => o.kind)).toEqual(['refund_notice']);
+
+      const refund = await until('the refund at Stripe', async () =>
+        [...stripe.refunds.values()].find((r) => r.payment_intent === session.payment_intent),
+      );
+      expect(refund.amount).toBe(session.amount_total);
+      await until('the booking to be refunded', async () => (await booking(h.bookingNumber)).status === 'refunded');
+
+      // Stripe delivers the payment again: nothing more happens.
+      await deliver(completed);
+      await deliver(stripe.event('charge.refunded', stripe.chargeFor(session.payment_intent!, { amountRefunded: session.amount_total })));
+      const refundCalls = stripe.requests.filter((r) => r.path === '/v1/refunds' && r.status === 200);
+      expect(refundCalls.filter((r) => !r.replayed)).toHaveLength(1);
+      expect(refundCalls[0]!.idempotencyKey).toBe(`holdfast-refund-${session.payment_intent}`);
+      expect([...stripe.refunds.values()].filter((r) => r.payment_intent === session.payment_intent)).toHaveLength(1);
+      expect((await booking(h.bookingNumber)).status).toBe('refunded');
+      expect(await slotCounts(sql, slot)).toMatchObject({ held: 2, booked: 0 });
+    });
+
+    test('a second payment for a paid booking is refunded as a duplicate', async () => {
+      const exp = await createExperience(sql);
+      const slot = await createSlot(sql, exp.id);
+      const { h, session } = await paidSession(slot, 1);
+      await deliver(stripe.event('checkout.session.completed', session));
+      const second = { ...session, id: 'cs_test_second', payment_intent: 'pi_second_payment' };
+      const res = await deliver(stripe.event('checkout.session.completed', second));
+      expect(res.body.outcome).toBe('duplicate_payment');
+      // The fake only refunds payment intents it has seen paid, so this refund is refused there:
+      // the job retries, and the booking's own payment stays untouched.
+      expect((await booking(h.bookingNumber)).status).toBe('confirmed');
+      const [job] = await sql<{ data: { reason: string; paymentIntent: string } }[]>`
+        select data from pgboss.job where name = 'refund-payment' and data->>'bookingNumber' = ${h.bookingNumber}`;
+      expect(job!.data).toMatchObject({ reason: 'duplicate_payment', paymentIntent: 'pi_second_payment' });
+    });
+  });
+
+  test('charge.refunded in full cancels the booking and frees its seats; a partial refund only records it', async () => {
+    const exp = await createExperience(sql, { capacity: 4 });
+    const slot = await createSlot(sql, exp.id);
+    const { h, session } = await paidSession(slot, 2);
+    await deliver(stripe.event('checkout.session.completed', session));
+    const pi = session.payment_intent!;
+
+    const partial = await deliver(stripe.event('charge.refunded', stripe.chargeFor(pi, { amountRefunded: 1000 })));
+    expect(partial.body.outcome).toBe('partially_refunded');
+    expect(await slotCounts(sql, slot)).toMatchObject({ booked: 2 });
+
+    const full = await deliver(stripe.event('charge.refunded', stripe.chargeFor(pi, { amountRefunded: session.amount_total })));
+    expect(full.body.outcome).toBe('refunded');
+    expect(await slotCounts(sql, slot)).toMatchObject({ held: 0, booked: 0 });
+    expect((await booking(h.bookingNumber)).status).toBe('refunded');
+  });
+
+  test('checkout.session.expired releases the hold it was waiting on', async () => {
+    const exp = await createExperience(sql);
+    const slot = await createSlot(sql, exp.id);
+    const h = await hold(slot, 2);
+    await checkout(h);
+    const session = sessionOf(h.bookingNumber);
+    const res = await deliver(stripe.event('checkout.session.expired', { ...session, status: 'expired' }));
+    expect(res.body.outcome).toBe('released');
+    expect(await booking(h.bookingNumber)).toMatchObject({ status: 'released', availability_reserved: false });
+    expect(await slotCounts(sql, slot)).toMatchObject({ held: 0 });
+  });
+
+  test('tampered body, wrong secret or no signature: 400 and nothing changed', async () => {
+    const exp = await createExperience(sql);
+    const slot = await createSlot(sql, exp.id);
+    const { session } = await paidSession(slot, 1);
+    const event = stripe.event('checkout.session.completed', session);
+    const before = await databaseState(sql);
+    const [events] = await sql`select count(*)::int as n from data.stripe_events`;
+
+    const tampered = await deliver(event, {
+      tamper: (p) => {
+        const changed = p.replace(/"amount_total":\s*\d+/, '"amount_total": 1');
+        expect(changed).not.toBe(p);
+        return changed;
+      },
+    });
+    const wrongSecret = await deliver(event, { secret: 'whsec_not_the_right_one' });
+    const unsigned = await json(await webhook(new Request('http://localhost/api/webhook', { method: 'POST', body: JSON.stringify(event) })));
+    for (const res of [tampered, wrongSecret, unsigned]) {
+      expect({ status: res.status, code: res.body.code }).toEqual({ status: 400, code: 'invalid_signature' });
+    }
+    expect(await databaseState(sql)).toEqual(before);
+    expect((await sql`select count(*)::int as n from data.stripe_events`)[0]).toEqual(events);
+  });
+
+  test('unknown event types are recorded and answered 200', async () => {
+    const event = stripe.event('customer.created', { id: 'cus_123', object: 'customer' });
+    const res = await deliver(event);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ duplicate: false, outcome: 'ignored' });
+    const [row] = await sql`select type, outcome, processed_at is not null as processed from data.stripe_events where id = ${event.id}`;
+    expect(row).toEqual({ type: 'customer.created', outcome: 'ignored', processed: true });
+  });
+});
