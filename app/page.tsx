@@ -1,9 +1,6 @@
 import { connection } from 'next/server';
 import { listExperiences } from '@/db/reservations';
-
-function formatPrice(minor: number, currency: string): string {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).format(minor / 100);
-}
+import { formatMoney } from '@/emails/format';
 
 function formatStart(iso: string, timeZone: string): string {
   return new Intl.DateTimeFormat('en-GB', {
@@ -26,7 +23,7 @@ export default async function HomePage() {
               <h2>{e.name}</h2>
               <p>{e.description}</p>
               <p>
-                {formatPrice(e.priceMinor, e.currency)} per person · {e.durationMinutes} min
+                {formatMoney(e.priceMinor, e.currency)} per person · {e.durationMinutes} min
               </p>
               <p>
                 {e.nextStartsAt ? `Next: ${formatStart(e.nextStartsAt, e.timezone)}` : 'No upcoming start times'}

@@ -10,7 +10,14 @@ export async function bootServer(): Promise<void> {
   const config = env();
   const worker = inlineWorker() && Boolean(config.DATABASE_URL);
   logger.info(
-    { event: 'startup', database: config.DATABASE_URL ? 'configured' : 'missing', cronSecret: Boolean(config.CRON_SECRET), worker: worker ? 'inline' : 'off' },
+    {
+      event: 'startup',
+      database: config.DATABASE_URL ? 'configured' : 'missing',
+      cronSecret: Boolean(config.CRON_SECRET),
+      worker: worker ? 'inline' : 'off',
+      payments: config.STRIPE_SECRET_KEY ? 'stripe' : 'pay on arrival (STRIPE_SECRET_KEY not set)',
+      emails: config.RESEND_API_KEY ? 'resend' : 'outbox only (RESEND_API_KEY not set)',
+    },
     'Holdfast server starting',
   );
   if (!worker) return;

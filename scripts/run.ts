@@ -49,7 +49,9 @@ async function main(): Promise<void> {
   if (await seedDemoData(databaseUrl)) console.log('Loaded the demo data.');
 
   console.log(`\nHoldfast is serving at http://localhost:${config.PORT}`);
-  console.log(`Database: ${databaseLabel}\n`);
+  console.log(`Database: ${databaseLabel}`);
+  console.log(`Payments: ${config.STRIPE_SECRET_KEY ? 'Stripe Checkout' : 'pay on arrival (set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET for Stripe)'}`);
+  console.log(`Emails:   ${config.RESEND_API_KEY ? 'sent through Resend' : 'kept in the outbox, data.email_outbox (set RESEND_API_KEY to send)'}\n`);
 
   const require = createRequire(import.meta.url);
   const nextBin = path.join(path.dirname(require.resolve('next/package.json')), 'dist/bin/next');

@@ -25,6 +25,16 @@ values
    'One hour on False Creek in a sea kayak. Life jackets provided.',
    'America/Vancouver', '1 hour', 10, 4000, 'USD', '15 minutes', 6, '0', null);
 
+-- What to bring (shown in the confirmation email); the kayaks are paid at the dock even when
+-- Stripe is configured, to show a per-experience payment mode.
+update data.experiences set what_to_bring = case slug
+    when 'harbour-cruise' then 'A warm jacket and sunglasses; boarding closes 10 minutes before departure.'
+    when 'private-charter' then 'Your own food and drinks are welcome; soft-soled shoes on deck.'
+    when 'pottery-wheel' then 'Clothes that can get muddy; short fingernails help.'
+    when 'kayak-rental' then 'A change of clothes and a water bottle.'
+  end;
+update data.experiences set payment_mode = 'on_arrival' where slug = 'kayak-rental';
+
 select api.generate_slots('harbour-cruise', current_date, current_date + 30, array['10:00', '14:00', '18:00']::time[]);
 select api.generate_slots('private-charter', current_date, current_date + 30, array['09:00', '15:00']::time[]);
 select api.generate_slots('pottery-wheel', current_date, current_date + 30, array['11:00', '18:30']::time[], array[2, 3, 4, 5, 6, 7]);

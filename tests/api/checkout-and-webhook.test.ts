@@ -298,14 +298,18 @@ describe('POST /api/webhook', () => {
       await hold(slot, 2);
       expect((await booking(h.bookingNumber)).status).toBe('expired');
 
+      // Stripe is down for the refund job's first attempt (the SDK's try and two retries).
+      stripe.failNext('/v1/refunds', 503, 3);
       const completed = stripe.event('checkout.session.completed', session);
       const res = await deliver(completed);
       expect(res.body.outcome).toBe('refund_due');
       expect(await slotCounts(sql, slot)).toMatchObject({ held: 2, booked: 0, capacity: 2 });
       expect((await outbox(h.bookingNumber)).map((o) => o.kind)).toEqual(['refund_notice']);
 
-      const refund = await until('the refund at Stripe', async () =>
-        [...stripe.refunds.values()].find((r) => r.payment_intent === session.payment_intent),
+      const refund = await until(
+        'the refund at Stripe (after a retry)',
+        async () => [...stripe.refunds.values()].find((r) => r.payment_intent === session.payment_intent),
+        60_000,
       );
       expect(refund.amount).toBe(session.amount_total);
       await until('the booking to be refunded', async () => (await booking(h.bookingNumber)).status === 'refunded');
@@ -313,6 +317,7 @@ describe('POST /api/webhook', () => {
       // Stripe delivers the payment again: nothing more happens.
       await deliver(completed);
       await deliver(stripe.event('charge.refunded', stripe.chargeFor(session.payment_intent!, { amountRefunded: session.amount_total })));
+      expect(stripe.requests.filter((r) => r.path === '/v1/refunds' && r.status === 503)).toHaveLength(3);
       const refundCalls = stripe.requests.filter((r) => r.path === '/v1/refunds' && r.status === 200);
       expect(refundCalls.filter((r) => !r.replayed)).toHaveLength(1);
       expect(refundCalls[0]!.idempotencyKey).toBe(`holdfast-refund-${session.payment_intent}`);
@@ -389,6 +394,35 @@ describe('POST /api/webhook', () => {
     }
     expect(await databaseState(sql)).toEqual(before);
     expect((await sql`select count(*)::int as n from data.stripe_events`)[0]).toEqual(events);
+  });
+
+  test('a failure while processing rolls everything back, answers 500, and the redelivery applies it once', async () => {
+    const exp = await createExperience(sql);
+    const slot = await createSlot(sql, exp.id);
+    const { h, session } = await paidSession(slot, 2);
+    // A fault inside the transaction, after the event row was written: updating this booking fails.
+    await sql.unsafe(`
+      create function pg_temp_fail() returns trigger language plpgsql as $$
+      begin raise exception 'injected fault'; end $$;
+      create trigger inject_fault before update on data.pending_bookings for each row
+        when (new.booking_number = '${h.bookingNumber}') execute function pg_temp_fail();`);
+    const event = stripe.event('checkout.session.completed', session);
+    const before = await databaseState(sql);
+    try {
+      const failed = await deliver(event);
+      expect({ status: failed.status, code: failed.body.code }).toEqual({ status: 500, code: 'internal_error' });
+    } finally {
+      await sql.unsafe('drop trigger inject_fault on data.pending_bookings; drop function pg_temp_fail()');
+    }
+    expect(await databaseState(sql)).toEqual(before);
+    expect(await outbox(h.bookingNumber)).toEqual([]);
+    const [row] = await sql`select processed_at, last_error from data.stripe_events where id = ${event.id}`;
+    expect(row).toMatchObject({ processed_at: null, last_error: expect.stringContaining('injected fault') });
+
+    const retried = await deliver(event);
+    expect(retried.body).toMatchObject({ duplicate: false, outcome: 'confirmed' });
+    expect(await slotCounts(sql, slot)).toMatchObject({ held: 0, booked: 2 });
+    expect((await outbox(h.bookingNumber)).map((o) => o.kind)).toEqual(['confirmation', 'staff_notification']);
   });
 
   test('unknown event types are recorded and answered 200', async () => {

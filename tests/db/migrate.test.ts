@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import postgres from 'postgres';
 import { afterAll, describe, expect, inject, test } from 'vitest';
 import { migrate, migrationsDir } from '@/db/migrate';
+import { queues as holdfastQueues } from '@/jobs/queues';
 import { withDatabase } from '../helpers/database-url';
 
 const admin = postgres(inject('serverUrl'), { max: 1, onnotice: () => {} });
@@ -26,7 +27,8 @@ describe('db/migrate', () => {
       const rows = await sql`select name from public.schema_migrations order by id`;
       expect(rows.map((r) => r.name)).toEqual(files);
       const queues = await sql`select name from pgboss.queue order by name`;
-      expect(queues.map((q) => q.name)).toEqual(['expire-hold', 'sweep-holds']);
+      expect(queues.map((q) => q.name)).toEqual(['expire-hold', 'refund-payment', 'send-email', 'sweep-holds']);
+      expect(queues.map((q) => q.name)).toEqual(holdfastQueues.map((q) => q.name).sort());
       expect(await migrate(url)).toEqual([]);
     } finally {
       await sql.end();
