@@ -27,6 +27,7 @@ export const Booking = z.object({
   availabilityReserved: z.boolean(),
   totalMinor: z.number(),
   currency: z.string().nullable(),
+  paymentProvider: z.enum(['stripe', 'on_arrival']).nullable().optional(),
   items: z.array(BookingItem),
 });
 export type Booking = z.infer<typeof Booking>;
@@ -146,6 +147,43 @@ export function releaseItem(input: { bookingNumber: string; holdToken: string; i
         p_item_id => ${input.itemId}::bigint) as result`,
     db,
   );
+}
+
+/** The booking, for the holder of its token (api.get_booking). */
+export function getBooking(input: { bookingNumber: string; holdToken: string }, db?: Sql): Promise<Booking> {
+  return call(
+    Booking,
+    (sql) => sql`select api.get_booking(p_booking_number => ${input.bookingNumber}::text, p_hold_token => ${input.holdToken}::text) as result`,
+    db,
+  );
+}
+
+export const ItemChange = z.discriminatedUnion('ok', [
+  Booking.extend({ ok: z.literal(true) }),
+  z.object({ ok: z.literal(false), code: z.literal('sold_out'), remaining: z.number() }),
+]);
+export type ItemChange = z.infer<typeof ItemChange>;
+
+/** Changes the people on one item (api.set_item_quantity). Not enough seats is `{ ok: false }`. */
+export function setItemQuantity(
+  input: { bookingNumber: string; holdToken: string; itemId: number; quantity: number },
+  db?: Sql,
+): Promise<ItemChange> {
+  return call(
+    ItemChange,
+    (sql) => sql`
+      select api.set_item_quantity(
+        p_booking_number => ${input.bookingNumber}::text,
+        p_hold_token => ${input.holdToken}::text,
+        p_item_id => ${input.itemId}::bigint,
+        p_quantity => ${input.quantity}::int) as result`,
+    db,
+  );
+}
+
+/** The id of an experience, or null (api.experience_id). */
+export function experienceId(slug: string, db?: Sql): Promise<number | null> {
+  return call(z.coerce.number().nullable(), (sql) => sql`select api.experience_id(${slug}::text) as result`, db);
 }
 
 /** Releases lapsed holds in batches until none are left or the time budget is spent. */

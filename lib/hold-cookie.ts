@@ -12,6 +12,23 @@ export function clearHoldCookie(): string {
   return `${HOLD_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`;
 }
 
+/** Booking number and token from a `Cookie` header (or a cookie value), if it has a hold cookie. */
+export function holdFromCookieHeader(header: string | null | undefined): { bookingNumber: string; holdToken: string } | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name !== HOLD_COOKIE) continue;
+    return parseHoldCookieValue(rest.join('='));
+  }
+  return undefined;
+}
+
+export function parseHoldCookieValue(raw: string): { bookingNumber: string; holdToken: string } | undefined {
+  const value = decodeURIComponent(raw);
+  const dot = value.lastIndexOf('.');
+  if (dot <= 0) return undefined;
+  return { bookingNumber: value.slice(0, dot), holdToken: value.slice(dot + 1) };
+}
+
 /** The token for `bookingNumber` from the request's cookie, if it holds that booking. */
 export function tokenFromCookie(req: Request, bookingNumber: string): string | undefined {
   const header = req.headers.get('cookie') ?? '';

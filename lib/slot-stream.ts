@@ -1,0 +1,88 @@
+/**
+ * Live availability for browsers: ONE database listener per server process (LISTEN
+ * slot_changes, fed by the coalescing publisher), fanned out to every open Server-Sent Events
+ * stream, each filtered to its experience. When the listener reconnects after a dropped
+ * database connection, every stream is told to re-read (an empty change list), since
+ * notifications sent while it was away are lost.
+ */
+import { z } from 'zod';
+import { sql } from '@/db/client';
+import { startSlotPublisher } from '@/jobs/slot-publisher';
+import { inlineWorker } from './env';
+import { logger } from './logger';
+
+export const SlotChange = z.object({
+  slotId: z.number(),
+  experienceId: z.number(),
+  capacity: z.number(),
+  held: z.number(),
+  booked: z.number(),
+  open: z.boolean(),
+});
+export type SlotChange = z.infer<typeof SlotChange>;
+
+type Subscriber = (changes: SlotChange[]) => void;
+
+interface StreamState {
+  subscribers: Map<number, Set<Subscriber>>;
+  listening?: Promise<void>;
+  publisher?: { stop(): Promise<void> };
+}
+
+const globalForStream = globalThis as unknown as { holdfastSlotStream?: StreamState };
+const state: StreamState = (globalForStream.holdfastSlotStream ??= { subscribers: new Map<number, Set<Subscriber>>() });
+
+function broadcast(changes: SlotChange[] | 'resync'): void {
+  for (const [experienceId, subscribers] of state.subscribers) {
+    const mine = changes === 'resync' ? [] : changes.filter((c) => c.experienceId === experienceId);
+    if (changes !== 'resync' && mine.length === 0) continue;
+    for (const subscriber of subscribers) subscriber(mine);
+  }
+}
+
+function ensureListening(): Promise<void> {
+  let connected = false;
+  state.listening ??= sql()
+    .listen(
+      'slot_changes',
+      (payload) => {
+        const parsed = z.array(SlotChange).safeParse(JSON.parse(payload));
+        if (parsed.success) broadcast(parsed.data);
+        else logger.warn({ event: 'slot_change_unreadable' }, 'Unreadable slot_changes payload');
+      },
+      () => {
+        if (connected) {
+          logger.info({ event: 'slot_stream_relistening' }, 'Listening to slot changes again; streams re-read');
+          broadcast('resync');
+        }
+        connected = true;
+      },
+    )
+    .then(() => undefined)
+    .catch((err: unknown) => {
+      state.listening = undefined;
+      throw err;
+    });
+  // Without a worker in this process, someone must still publish: any streaming process may.
+  if (!inlineWorker()) state.publisher ??= startSlotPublisher();
+  return state.listening;
+}
+
+/** Calls `onChanges` with every change to the experience's slots until the returned function is called. */
+export async function subscribe(experienceId: number, onChanges: Subscriber): Promise<() => void> {
+  await ensureListening();
+  let set = state.subscribers.get(experienceId);
+  if (!set) state.subscribers.set(experienceId, (set = new Set()));
+  set.add(onChanges);
+  return () => {
+    set.delete(onChanges);
+    if (set.size === 0) state.subscribers.delete(experienceId);
+  };
+}
+
+/** How many browsers are streaming (for logs and tests). */
+export function streamCount(): number {
+  let n = 0;
+  for (const set of state.subscribers.values()) n += set.size;
+  return n;
+}
