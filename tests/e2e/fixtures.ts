@@ -1,0 +1,84 @@
+/**
+ * What the end-to-end tests share: the server's state file (written by serve.ts), a connection
+ * to its database for fixtures and for checking the invariants in SQL, and screenshots.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import postgres from 'postgres';
+
+export interface E2EState {
+  baseUrl: string;
+  databaseUrl: string;
+  stripeUrl: string;
+}
+
+export function state(): E2EState {
+  return JSON.parse(readFileSync(path.resolve('.holdfast/e2e-state.json'), 'utf8')) as E2EState;
+}
+
+let pool: postgres.Sql | undefined;
+export function db(): postgres.Sql {
+  pool ??= postgres(state().databaseUrl, { max: 4, onnotice: () => {} });
+  return pool;
+}
+export async function closeDb(): Promise<void> {
+  await pool?.end({ timeout: 5 });
+  pool = undefined;
+}
+
+let counter = 0;
+
+/** A fresh experience with one slot tomorrow at 10:00 local time; returns slug and slot id. */
+export async function experienceWithSlot(options: {
+  name?: string;
+  capacity?: number;
+  holdDuration?: string;
+  paymentMode?: 'auto' | 'stripe' | 'on_arrival';
+  priceMinor?: number;
+  timezone?: string;
+} = {}): Promise<{ slug: string; slotId: number; name: string }> {
+  const slug = `e2e-${Date.now().toString(36)}-${(counter++).toString(36)}`;
+  const name = options.name ?? `Test tour ${counter}`;
+  const sql = db();
+  const [exp] = await sql<{ id: string }[]>`
+    insert into data.experiences (slug, name, description, timezone, duration, default_capacity, price_minor,
+                                  currency, hold_duration, max_people_per_booking, payment_mode, what_to_bring)
+    values (${slug}, ${name}, 'An experience made by the end-to-end tests.', ${options.timezone ?? 'Europe/Lisbon'},
+            '2 hours', ${options.capacity ?? 6}, ${options.priceMinor ?? 3000}, 'EUR',
+            ${options.holdDuration ?? '15 minutes'}::interval, 6, ${options.paymentMode ?? 'auto'}, 'Comfortable shoes')
+    returning id`;
+  const [slot] = await sql<{ id: string }[]>`
+    insert into data.slots (experience_id, starts_at, ends_at, capacity)
+    select e.id, t.starts_at, t.starts_at + e.duration, e.default_capacity
+      from data.experiences e
+     cross join lateral (select ((api.clock_now() at time zone e.timezone)::date + 1 + time '10:00') at time zone e.timezone as starts_at) t
+     where e.id = ${exp!.id}
+    returning id`;
+  return { slug, slotId: Number(slot!.id), name };
+}
+
+export async function slotCounts(slotId: number): Promise<{ capacity: number; held: number; booked: number }> {
+  const [row] = await db()<{ capacity: number; held: number; booked: number }[]>`
+    select capacity, held, booked from data.slots where id = ${slotId}`;
+  return row!;
+}
+
+/** Oversold slots or counters out of step with the items (must be none). */
+export async function invariantProblems(): Promise<number> {
+  const [row] = await db()<{ n: number }[]>`
+    select count(*)::int as n from data.slots s
+     where s.held + s.booked > s.capacity
+        or s.held <> (select coalesce(sum(i.quantity), 0) from data.booking_items i
+                        join data.pending_bookings b on b.id = i.booking_id
+                       where i.slot_id = s.id and b.availability_reserved)
+        or s.booked <> (select coalesce(sum(i.quantity), 0) from data.booking_items i
+                          join data.pending_bookings b on b.id = i.booking_id
+                         where i.slot_id = s.id and b.status = 'confirmed')`;
+  return row!.n;
+}
+
+/** Saves a screenshot for the README (docs/screenshots), at the page's current size. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.resolve('docs/screenshots', `${name}.png`), fullPage: true });
+}
