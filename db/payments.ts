@@ -4,19 +4,9 @@
  * mark commit together.
  */
 import { z } from 'zod';
+import { call } from './call';
 import { sql as pool, type Sql } from './client';
-import { fromDatabaseError } from './errors';
 import { Booking } from './reservations';
-import { withRetry } from './retry';
-
-async function call<T>(schema: z.ZodType<T>, run: (sql: Sql) => Promise<readonly { result: unknown }[]>, db?: Sql): Promise<T> {
-  try {
-    const rows = await (db ? run(db) : withRetry(() => run(pool())));
-    return schema.parse(rows[0]?.result);
-  } catch (err) {
-    throw fromDatabaseError(err) ?? err;
-  }
-}
 
 const OutboxIds = z.array(z.number());
 

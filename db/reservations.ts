@@ -3,9 +3,8 @@
  * Each validates what comes back and turns database errors into AppErrors.
  */
 import { z } from 'zod';
-import { sql as pool, type Sql } from './client';
-import { fromDatabaseError } from './errors';
-import { withRetry } from './retry';
+import { call } from './call';
+import type { Sql } from './client';
 
 export const BookingItem = z.object({
   itemId: z.number(),
@@ -86,16 +85,6 @@ export const ExperienceSummary = z.object({
 export type ExperienceSummary = z.infer<typeof ExperienceSummary>;
 
 export type ReleaseTier = 'beacon' | 'customer' | 'staff' | 'job' | 'sweep' | 'lazy';
-
-/** Calls one stored function returning a single value, mapping expected errors to AppError. */
-async function call<T>(schema: z.ZodType<T>, run: (sql: Sql) => Promise<readonly { result: unknown }[]>, db?: Sql): Promise<T> {
-  try {
-    const rows = await withRetry(() => run(db ?? pool()));
-    return schema.parse(rows[0]?.result);
-  } catch (err) {
-    throw fromDatabaseError(err) ?? err;
-  }
-}
 
 export interface ReserveInput {
   slotId: number;
