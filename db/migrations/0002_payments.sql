@@ -190,6 +190,26 @@ end
 $$;
 comment on function data.retake_seats(data.pending_bookings) is 'All-or-nothing re-take of a lapsed booking''s seats as booked (late payment).';
 
+/*
+ * Takes a booking for a change to its live hold: data.lock_booking (locks, token), then HF006
+ * when the hold lapsed or was released, HF011 when the booking is paid, cancelled or refunded.
+ */
+create function data.lock_live_hold(p_booking_number text, p_hold_token text) returns data.pending_bookings
+language plpgsql volatile as $$
+declare
+  v_booking data.pending_bookings := data.lock_booking(p_booking_number, p_hold_token);
+begin
+  if not v_booking.availability_reserved or v_booking.expires_at <= api.clock_now() then
+    if v_booking.status in ('held', 'checkout', 'expired', 'released') then
+      raise exception 'the hold on % has expired', p_booking_number using errcode = 'HF006';
+    end if;
+    raise exception 'booking % is %', p_booking_number, v_booking.status using errcode = 'HF011';
+  end if;
+  return v_booking;
+end
+$$;
+comment on function data.lock_live_hold(text, text) is 'lock_booking plus "the hold is still live": the entry of every change to a hold.';
+
 /* ----------------------------------------------------------------------------------------------
  * Checkout.
  * -------------------------------------------------------------------------------------------- */
@@ -223,13 +243,7 @@ declare
   v_contact_changed boolean;
   v_emails bigint[];
 begin
-  v_booking := data.lock_booking(p_booking_number, p_hold_token);
-  if not v_booking.availability_reserved or v_booking.expires_at <= v_now then
-    if v_booking.status in ('held', 'checkout', 'expired', 'released') then
-      raise exception 'the hold on % has expired', p_booking_number using errcode = 'HF006';
-    end if;
-    raise exception 'booking % is %', p_booking_number, v_booking.status using errcode = 'HF011';
-  end if;
+  v_booking := data.lock_live_hold(p_booking_number, p_hold_token);
   if not exists (select 1 from data.booking_items where booking_id = v_booking.id) then
     raise exception 'booking % has no items', p_booking_number using errcode = 'HF011';
   end if;

@@ -74,13 +74,7 @@ begin
   if p_quantity is null or p_quantity < 1 then
     raise exception 'quantity must be at least 1' using errcode = 'HF012';
   end if;
-  v_booking := data.lock_booking(p_booking_number, p_hold_token);
-  if not v_booking.availability_reserved or v_booking.expires_at <= v_now then
-    if v_booking.status in ('held', 'checkout', 'expired', 'released') then
-      raise exception 'the hold on % has expired', p_booking_number using errcode = 'HF006';
-    end if;
-    raise exception 'booking % is %', p_booking_number, v_booking.status using errcode = 'HF011';
-  end if;
+  v_booking := data.lock_live_hold(p_booking_number, p_hold_token);
   if v_booking.status <> 'held' then
     raise exception 'booking % is in checkout', p_booking_number using errcode = 'HF011';
   end if;
