@@ -51,13 +51,21 @@ export const Env = z.object({
   RESEND_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Sender of every email. */
   EMAIL_FROM: z.string().min(3).default('Holdfast <bookings@holdfast.invalid>'),
+  /** The first owner, created at start-up (and by `npm run db:migrate`) if no account has this email. */
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
   /** Where staff notifications go. Absent: they stay in the outbox (status not_sent). */
   STAFF_EMAIL: z.email().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-}).refine((e) => !e.STRIPE_SECRET_KEY === !e.STRIPE_WEBHOOK_SECRET, {
-  message: 'set both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, or neither (without the webhook secret no payment could be confirmed)',
-  path: ['STRIPE_WEBHOOK_SECRET'],
-});
+})
+  .refine((e) => !e.STRIPE_SECRET_KEY === !e.STRIPE_WEBHOOK_SECRET, {
+    message: 'set both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, or neither (without the webhook secret no payment could be confirmed)',
+    path: ['STRIPE_WEBHOOK_SECRET'],
+  })
+  .refine((e) => !e.ADMIN_EMAIL === !e.ADMIN_PASSWORD, {
+    message: 'set both ADMIN_EMAIL and ADMIN_PASSWORD, or neither',
+    path: ['ADMIN_PASSWORD'],
+  });
 export type Env = z.infer<typeof Env>;
 
 /** Parses an environment; throws one readable error listing every bad variable. */

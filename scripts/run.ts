@@ -11,6 +11,7 @@ import { ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from '@/db
 import { migrate } from '@/db/migrate';
 import { seedDemoData } from '@/db/seed';
 import { env } from '@/lib/env';
+import { ensureFirstOwner } from '@/lib/first-owner';
 
 const mode = process.argv[2];
 if (mode !== 'dev' && mode !== 'start') {
@@ -47,10 +48,12 @@ async function main(): Promise<void> {
   const applied = await migrate(databaseUrl);
   if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`);
   if (await seedDemoData(databaseUrl)) console.log('Loaded the demo data.');
+  const staffLine = await ensureFirstOwner(databaseUrl, { demo: mode === 'dev' });
 
   console.log(`\nHoldfast is serving at http://localhost:${config.PORT}`);
   console.log(`Database: ${databaseLabel}`);
   console.log(`Payments: ${config.STRIPE_SECRET_KEY ? 'Stripe Checkout' : 'pay on arrival (set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET for Stripe)'}`);
+  console.log(staffLine);
   console.log(`Emails:   ${config.RESEND_API_KEY ? 'sent through Resend' : 'kept in the outbox, data.email_outbox (set RESEND_API_KEY to send)'}\n`);
 
   const require = createRequire(import.meta.url);

@@ -1,0 +1,61 @@
+/**
+ * Staff sign-in. Passwords are hashed with argon2id (@node-rs/argon2, OWASP's parameters by
+ * default); a session is a random token in the HttpOnly `hf_staff` cookie, stored in the
+ * database only as a hash. Every /admin page, server action and admin API resolves the cookie
+ * through `api.staff_session` on the server — a layout alone is not a check (Next.js re-uses
+ * layouts across navigations).
+ */
+import { randomBytes } from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
+import { AppError } from '@/db/errors';
+import { endStaffSession, staffCredentials, staffSession, startStaffSession, type StaffMember, type StaffRole } from '@/db/staff';
+
+export const STAFF_COOKIE = 'hf_staff';
+export const MIN_PASSWORD_LENGTH = 10;
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(password);
+}
+
+// Verifying against this when the email is unknown keeps sign-in equally slow either way.
+const decoy = hash(randomBytes(16).toString('hex'));
+
+/** Checks email and password; on success starts a session and returns its cookie token. */
+export async function signIn(email: string, password: string): Promise<{ token: string; expiresAt: Date } | null> {
+  const account = await staffCredentials(email);
+  const ok = await verify(account?.passwordHash ?? (await decoy), password).catch(() => false);
+  if (!account || !ok) return null;
+  const token = randomBytes(32).toString('hex');
+  return { token, expiresAt: await startStaffSession(account.id, token) };
+}
+
+export async function signOut(token: string | undefined): Promise<void> {
+  if (token) await endStaffSession(token);
+}
+
+/** The staff member of a session token, or null. */
+export async function staffForToken(token: string | undefined): Promise<StaffMember | null> {
+  if (!token || !/^[0-9a-f]{64}$/.test(token)) return null;
+  return staffSession(token);
+}
+
+export function staffCookie(token: string, expiresAt: Date): string {
+  const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
+  return `${STAFF_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}`;
+}
+
+export function tokenFromCookieHeader(header: string | null): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === STAFF_COOKIE) return rest.join('=');
+  }
+  return undefined;
+}
+
+/** For admin API routes: the signed-in staff member with at least `role`, or a 401/403 AppError. */
+export async function requireStaffRequest(req: Request, role: StaffRole = 'staff'): Promise<StaffMember> {
+  const staff = await staffForToken(tokenFromCookieHeader(req.headers.get('cookie')));
+  if (!staff) throw new AppError('not_signed_in');
+  if (role === 'owner' && staff.role !== 'owner') throw new AppError('forbidden');
+  return staff;
+}
