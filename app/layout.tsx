@@ -1,21 +1,26 @@
-import type { Metadata } from 'next';
+import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import './globals.css';
 
 export const metadata: Metadata = {
-  title: 'Holdfast',
+  title: { default: 'Holdfast', template: '%s · Holdfast' },
   description: 'Book tours, classes and rentals with live availability.',
 };
 
+export const viewport: Viewport = {
+  width: 'device-width',
+  initialScale: 1,
+  themeColor: '#0b6e6e',
+};
+
+/*
+ * The root layout only sets up the document. Each audience's route group brings its own chrome:
+ * app/(site)/layout.tsx the customer header, the visitor's booking and the hold banner.
+ */
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
-      <body>
-        <header className="site-header">
-          <a href="/" className="brand">Holdfast</a>
-        </header>
-        <main>{children}</main>
-      </body>
+      <body>{children}</body>
     </html>
   );
 }

@@ -1,13 +1,14 @@
+import Link from 'next/link';
 import { connection } from 'next/server';
 import { listExperiences } from '@/db/reservations';
 import { formatMoney } from '@/emails/format';
+import { LocalTime } from './_components/local-time';
+import { formatDuration } from './_lib/local-time';
 
-function formatStart(iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZoneName: 'short',
-  }).format(new Date(iso));
-}
-
+/*
+ * Home: every bookable experience with what a customer decides on — price per person, how long,
+ * and the next start time on the experience's own clock (labelled with its zone).
+ */
 export default async function HomePage() {
   await connection();
   const experiences = await listExperiences();
@@ -15,19 +16,34 @@ export default async function HomePage() {
     <>
       <h1>Experiences</h1>
       {experiences.length === 0 ? (
-        <p className="empty">No experiences are open for booking yet.</p>
+        <div className="empty-state">
+          <p>No experiences are open for booking yet.</p>
+          <p>Please come back soon.</p>
+        </div>
       ) : (
         <ul className="experiences">
           {experiences.map((e) => (
-            <li key={e.slug} className="experience">
-              <h2>{e.name}</h2>
-              <p>{e.description}</p>
-              <p>
-                {formatMoney(e.priceMinor, e.currency)} per person · {e.durationMinutes} min
-              </p>
-              <p>
-                {e.nextStartsAt ? `Next: ${formatStart(e.nextStartsAt, e.timezone)}` : 'No upcoming start times'}
-              </p>
+            <li key={e.slug} className="experience card">
+              <h2>
+                <Link href={`/experiences/${e.slug}`} className="experience__link">
+                  {e.name}
+                </Link>
+              </h2>
+              <p className="experience__description">{e.description}</p>
+              <dl className="facts">
+                <div>
+                  <dt>Price</dt>
+                  <dd>{formatMoney(e.priceMinor, e.currency)} per person</dd>
+                </div>
+                <div>
+                  <dt>Duration</dt>
+                  <dd>{formatDuration(e.durationMinutes)}</dd>
+                </div>
+                <div>
+                  <dt>Next start</dt>
+                  <dd>{e.nextStartsAt ? <LocalTime kind="start" instant={e.nextStartsAt} timeZone={e.timezone} /> : 'No upcoming start times'}</dd>
+                </div>
+              </dl>
             </li>
           ))}
         </ul>

@@ -1,0 +1,23 @@
+/**
+ * The hold's expiry is decided by the database's clock, not the browser's. A visitor whose
+ * computer clock is a few minutes off would otherwise see a countdown that lies. Every API
+ * answer carries a `Date` header; from it we estimate how far the browser's clock is from the
+ * server's and count down on the server's clock. The header has one-second resolution, so small
+ * differences are ignored rather than chased.
+ */
+let offsetMs = 0;
+
+export function noteServerDate(header: string | null, sentAt: number, receivedAt: number): void {
+  if (!header) return;
+  const server = Date.parse(header);
+  if (Number.isNaN(server)) return;
+  // The header truncates to the second: the server's real time was on average half a second later.
+  const estimate = server + 500 - (sentAt + receivedAt) / 2;
+  if (Math.abs(estimate) > 1500) offsetMs = estimate;
+  else offsetMs = 0;
+}
+
+/** Now, on the server's clock, in milliseconds. */
+export function serverNow(): number {
+  return Date.now() + offsetMs;
+}

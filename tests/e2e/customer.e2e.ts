@@ -1,0 +1,181 @@
+/**
+ * The seed's five scenarios in a real browser against the production build, plus live updates,
+ * both payment paths and the README's screenshots. Every scenario checks the seats in SQL, and
+ * the suite ends with the invariants.
+ */
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { closeDb, db, experienceWithSlot, invariantProblems, screenshot, slotCounts } from './fixtures';
+
+test.afterAll(async () => {
+  expect(await invariantProblems()).toBe(0);
+  await closeDb();
+});
+
+/** Opens the experience on the day of its slot (tomorrow, local) — a fresh visit, by address. */
+async function openExperience(page: Page, slug: string, slotId: number): Promise<void> {
+  const [row] = await db()<{ day: string }[]>`
+    select to_char(s.starts_at at time zone e.timezone, 'YYYY-MM-DD') as day
+      from data.slots s join data.experiences e on e.id = s.experience_id where s.id = ${slotId}`;
+  await page.goto(`/experiences/${slug}?date=${row!.day}`);
+  await expect(page.getByTestId(`slot-${slotId}`)).toBeVisible();
+}
+
+/**
+ * Moves to another experience the way a visitor does, through the site's links. (Typing an
+ * address unloads the page, which — like closing it — gives the hold back by beacon.)
+ */
+async function browseToExperience(page: Page, name: string, slotId: number): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Experiences' }).click();
+  await page.getByRole('link', { name, exact: true }).click();
+  await expect(page.getByTestId(`slot-${slotId}`)).toBeVisible();
+}
+
+async function goToBasket(page: Page): Promise<void> {
+  await page.getByTestId('hold-banner').getByRole('link', { name: 'Go to basket' }).click();
+  await page.waitForURL(/\/basket$/);
+}
+
+async function holdSeats(page: Page, slotId: number, people: number): Promise<void> {
+  await page.getByLabel('People').selectOption(String(people));
+  await page.getByTestId(`slot-${slotId}`).click();
+  await expect(page.getByTestId('hold-banner')).toBeVisible();
+}
+
+async function fillContact(page: Page): Promise<void> {
+  await page.getByLabel('Name').fill('Ada Lovelace');
+  await page.getByLabel('Email').fill('ada@example.com');
+}
+
+async function bookingOf(slotId: number): Promise<{ booking_number: string; status: string; expires_at: Date }[]> {
+  return db()`
+    select b.booking_number, b.status, b.expires_at from data.pending_bookings b
+      join data.booking_items i on i.booking_id = b.id where i.slot_id = ${slotId} order by b.id`;
+}
+
+async function newPage(browser: Browser, width = 1280): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width, height: width > 600 ? 900 : 844 } });
+  return context.newPage();
+}
+
+test('1. single booking: select a time → hold → pay through Stripe Checkout → confirmed, blocked throughout', async ({ page }) => {
+  const { slug, slotId } = await experienceWithSlot({ name: 'Harbour sunset', capacity: 6 });
+  await openExperience(page, slug, slotId);
+  await holdSeats(page, slotId, 2);
+  expect(await slotCounts(slotId)).toMatchObject({ held: 2, booked: 0 });
+  await expect(page.getByTestId(`slot-${slotId}`)).toHaveAttribute('data-remaining', '4');
+
+  await goToBasket(page);
+  await expect(page.getByTestId('basket-item')).toHaveCount(1);
+  await fillContact(page);
+  await page.getByRole('button', { name: 'Confirm and pay' }).click();
+
+  // The Stripe fake's Checkout page; its Pay button posts the signed webhook, then returns here.
+  await page.waitForURL(/\/pay\/cs_test_/);
+  expect(await slotCounts(slotId)).toMatchObject({ held: 2, booked: 0 });
+  await page.getByRole('button', { name: 'Pay' }).click();
+  await page.waitForURL(/\/booking\/BK-/);
+  await expect(page.getByTestId('booking-status')).toContainText(/confirmed/i);
+  expect(await slotCounts(slotId)).toMatchObject({ held: 0, booked: 2 });
+});
+
+test('2. multiple bookings: the timer extends with each, one payment (pay on arrival) confirms both', async ({ page }) => {
+  const first = await experienceWithSlot({ name: 'Kayak hour', paymentMode: 'on_arrival', holdDuration: '10 minutes' });
+  const second = await experienceWithSlot({ name: 'Pottery evening', paymentMode: 'on_arrival', holdDuration: '15 minutes' });
+  await openExperience(page, first.slug, first.slotId);
+  await holdSeats(page, first.slotId, 1);
+  const [afterFirst] = await bookingOf(first.slotId);
+  await expect(page.getByTestId('hold-countdown')).toHaveText(/^(10:00|09:5\d)$/);
+
+  await browseToExperience(page, second.name, second.slotId);
+  await page.getByTestId(`slot-${second.slotId}`).click();
+  await expect(page.getByTestId('hold-countdown')).toHaveText(/^(15:00|14:5\d)$/);
+  const [afterSecond] = await bookingOf(second.slotId);
+  expect(afterSecond!.booking_number).toBe(afterFirst!.booking_number);
+  expect(afterSecond!.expires_at.getTime()).toBeGreaterThan(afterFirst!.expires_at.getTime());
+
+  await goToBasket(page);
+  await expect(page.getByTestId('basket-item')).toHaveCount(2);
+  await screenshot(page, 'basket-desktop');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, 'basket-phone');
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  await fillContact(page);
+  await page.getByRole('button', { name: 'Confirm and pay' }).click();
+  await page.waitForURL(/\/booking\/BK-/);
+  await expect(page.getByTestId('booking-status')).toContainText(/confirmed/i);
+  await expect(page.getByText(/due on arrival/i).first()).toBeVisible();
+  await screenshot(page, 'confirmation-desktop');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, 'confirmation-phone');
+  expect(await slotCounts(first.slotId)).toMatchObject({ held: 0, booked: 1 });
+  expect(await slotCounts(second.slotId)).toMatchObject({ held: 0, booked: 1 });
+});
+
+test('3. concurrent users race for the last seats: exactly one wins, the other is told and sees the count', async ({ browser }) => {
+  const { slug, slotId } = await experienceWithSlot({ capacity: 2 });
+  const [a, b] = [await newPage(browser), await newPage(browser)];
+  for (const page of [a, b]) {
+    await openExperience(page, slug, slotId);
+    await page.getByLabel('People').selectOption('2');
+  }
+  await Promise.all([a.getByTestId(`slot-${slotId}`).click(), b.getByTestId(`slot-${slotId}`).click()]);
+
+  const won = await Promise.all(
+    [a, b].map((page) =>
+      Promise.race([
+        page.getByTestId('hold-banner').waitFor().then(() => true),
+        page.getByTestId('sold-out-message').waitFor().then(() => false),
+      ]),
+    ),
+  );
+  expect(won.filter(Boolean)).toHaveLength(1);
+  const loser = won[0] ? b : a;
+  await expect(loser.getByTestId('sold-out-message')).toBeVisible();
+  await expect(loser.getByTestId(`slot-${slotId}`)).toHaveAttribute('data-remaining', '0');
+  expect(await slotCounts(slotId)).toMatchObject({ held: 2 });
+  await Promise.all([a.context().close(), b.context().close()]);
+});
+
+test('4. abandonment: closing the page gives the seats back at once', async ({ browser }) => {
+  const { slug, slotId } = await experienceWithSlot({ capacity: 5 });
+  const page = await newPage(browser);
+  await openExperience(page, slug, slotId);
+  await holdSeats(page, slotId, 3);
+  expect(await slotCounts(slotId)).toMatchObject({ held: 3 });
+  await page.close({ runBeforeUnload: true });
+  await expect.poll(async () => (await slotCounts(slotId)).held, { timeout: 3_000 }).toBe(0);
+  const [event] = await db()`
+    select e.tier from data.booking_events e join data.booking_items i on i.booking_id = e.booking_id
+     where i.slot_id = ${slotId} and e.type = 'released'`;
+  expect(event).toEqual({ tier: 'beacon' });
+});
+
+test('5. expiry: a short hold gives its seats back with no manual step, and the page says so', async ({ page }) => {
+  const { slug, slotId } = await experienceWithSlot({ capacity: 4, holdDuration: '4 seconds' });
+  await openExperience(page, slug, slotId);
+  await holdSeats(page, slotId, 2);
+  expect(await slotCounts(slotId)).toMatchObject({ held: 2 });
+  await expect.poll(async () => (await slotCounts(slotId)).held, { timeout: 15_000, intervals: [250] }).toBe(0);
+  await expect(page.getByTestId('hold-expired')).toBeVisible({ timeout: 10_000 });
+  await expect(page.getByTestId(`slot-${slotId}`)).toHaveAttribute('data-remaining', '4', { timeout: 5_000 });
+});
+
+test('live: page B shows A\'s hold within a second, and its release within a second', async ({ browser }) => {
+  const { slug, slotId } = await experienceWithSlot({ capacity: 8 });
+  const [a, b] = [await newPage(browser), await newPage(browser)];
+  await openExperience(a, slug, slotId);
+  await openExperience(b, slug, slotId);
+  await expect(b.getByTestId(`slot-${slotId}`)).toHaveAttribute('data-remaining', '8');
+
+  await holdSeats(a, slotId, 3);
+  await expect(b.getByTestId(`slot-${slotId}`)).toHaveAttribute('data-remaining', '5', { timeout: 1_000 });
+  await screenshot(a, 'experience-desktop');
+  await a.setViewportSize({ width: 390, height: 844 });
+  await screenshot(a, 'experience-phone');
+
+  const [booking] = await bookingOf(slotId);
+  await a.request.post('/api/cleanup-expired', { data: { bookingNumber: booking!.booking_number, reason: 'customer' } });
+  await expect(b.getByTestId(`slot-${slotId}`)).toHaveAttribute('data-remaining', '8', { timeout: 1_000 });
+  await Promise.all([a.context().close(), b.context().close()]);
+});
