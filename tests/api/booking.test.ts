@@ -159,4 +159,28 @@ describe('GET /api/availability/stream', () => {
     const unknown = await json(await streamAvailability(new Request('http://localhost/api/availability/stream?experience=no-such-thing')));
     expect({ status: unknown.status, code: unknown.body.code }).toEqual({ status: 404, code: 'experience_not_found' });
   });
+
+  test('when the server\'s own listener loses its database connection, every stream is told to re-read', async () => {
+    const exp = await createExperience(sql);
+    const abort = new AbortController();
+    const res = await streamAvailability(new Request(`http://localhost/api/availability/stream?experience=${exp.slug}`, { signal: abort.signal }));
+    const reader = res.body!.getReader();
+    let text = '';
+    void (async () => {
+      for (;;) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+        if (done) return;
+        text += new TextDecoder().decode(value);
+      }
+    })();
+    await until('the stream to open', async () => text.includes('retry: 1000'));
+
+    const killed = await sql`
+      select pg_terminate_backend(pid) as ok from pg_stat_activity
+       where datname = current_database() and query ilike 'listen%' and pid <> pg_backend_pid()`;
+    expect(killed.length).toBeGreaterThan(0);
+    await until('a re-read to be requested', async () => text.includes('event: slots\ndata: []\n\n'), 15_000);
+    abort.abort();
+  });
 });
+

@@ -156,6 +156,8 @@ test('5. expiry: a short hold gives its seats back with no manual step, and the 
   await openExperience(page, slug, slotId);
   await holdSeats(page, slotId, 2);
   expect(await slotCounts(slotId)).toMatchObject({ held: 2 });
+  // Under a minute left from the start: the banner warns.
+  await expect(page.getByTestId('hold-banner')).toHaveAttribute('data-state', 'warning');
   await expect.poll(async () => (await slotCounts(slotId)).held, { timeout: 15_000, intervals: [250] }).toBe(0);
   await expect(page.getByTestId('hold-expired')).toBeVisible({ timeout: 10_000 });
   await expect(page.getByTestId(`slot-${slotId}`)).toHaveAttribute('data-remaining', '4', { timeout: 5_000 });
@@ -178,4 +180,29 @@ test('live: page B shows A\'s hold within a second, and its release within a sec
   await a.request.post('/api/cleanup-expired', { data: { bookingNumber: booking!.booking_number, reason: 'customer' } });
   await expect(b.getByTestId(`slot-${slotId}`)).toHaveAttribute('data-remaining', '8', { timeout: 1_000 });
   await Promise.all([a.context().close(), b.context().close()]);
+});
+
+test('live: a dropped stream re-reads on reconnect, so changes made while it was away still show', async ({ browser }) => {
+  const { slug, slotId } = await experienceWithSlot({ capacity: 7 });
+  const [a, b, c] = [await newPage(browser), await newPage(browser), await newPage(browser)];
+  for (const page of [a, b, c]) await openExperience(page, slug, slotId);
+  await b.context().setOffline(true);
+  await holdSeats(a, slotId, 2);
+  // C, online, sees the change: it has been announced — and B, offline, missed it.
+  await expect(c.getByTestId(`slot-${slotId}`)).toHaveAttribute('data-remaining', '5', { timeout: 1_000 });
+  await expect(b.getByTestId(`slot-${slotId}`)).toHaveAttribute('data-remaining', '7');
+  await b.context().setOffline(false);
+  await expect(b.getByTestId(`slot-${slotId}`)).toHaveAttribute('data-remaining', '5', { timeout: 5_000 });
+  await Promise.all([a, b, c].map((page) => page.context().close()));
+});
+
+test('keyboard: a start time can be found and held with the keyboard alone', async ({ page }) => {
+  const { slug, slotId } = await experienceWithSlot({ capacity: 3 });
+  await openExperience(page, slug, slotId);
+  const target = page.getByTestId(`slot-${slotId}`);
+  for (let i = 0; i < 25 && !(await target.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+  await expect(target).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('hold-banner')).toBeVisible();
+  expect(await slotCounts(slotId)).toMatchObject({ held: 1 });
 });

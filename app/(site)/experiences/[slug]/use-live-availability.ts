@@ -5,7 +5,7 @@
  * re-read check-availability, debounced, which is the truth. Every (re)connection (`open`)
  * re-reads too, so whatever changed while the connection was down is picked up. The browser
  * retries dropped connections itself; when it gives up (an error answer, not a stream) we start
- * again after a pause.
+ * again after a pause. Coming back online (a laptop waking up) or to the tab re-reads as well.
  */
 import { useEffect, useRef } from 'react';
 
@@ -42,14 +42,26 @@ export function useLiveAvailability(experience: string, reread: () => void): voi
       if (document.visibilityState === 'visible') schedule();
     };
 
+    const onOnline = () => {
+      schedule();
+      // A stream that died while offline may be waiting out a long retry: start a fresh one.
+      if (source?.readyState !== EventSource.OPEN) {
+        source?.close();
+        window.clearTimeout(reconnect);
+        connect();
+      }
+    };
+
     connect();
     document.addEventListener('visibilitychange', onVisible);
+    window.addEventListener('online', onOnline);
     return () => {
       stopped = true;
       window.clearTimeout(debounce);
       window.clearTimeout(reconnect);
       source?.close();
       document.removeEventListener('visibilitychange', onVisible);
+      window.removeEventListener('online', onOnline);
     };
   }, [experience]);
 }
