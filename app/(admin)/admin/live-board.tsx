@@ -1,0 +1,153 @@
+'use client';
+/**
+ * The live board. Like the customer pages, it never applies streamed numbers itself: any change
+ * on /api/admin/stream (and every reconnect, or coming back online) re-reads /api/admin/board,
+ * debounced. Hold countdowns tick on the client against the server's expiresAt.
+ */
+import { useCallback, useEffect, useRef, useState, useTransition } from 'react';
+import type { BoardSlot, LiveHold } from '@/db/admin';
+import { releaseHoldAction } from './actions';
+
+interface Props {
+  initialSlots: BoardSlot[];
+  initialHolds: LiveHold[];
+}
+
+function formatStart(iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).format(new Date(iso));
+}
+
+function formatLeft(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
+
+export function LiveBoard({ initialSlots, initialHolds }: Props) {
+  const [slots, setSlots] = useState(initialSlots);
+  const [holds, setHolds] = useState(initialHolds);
+  const [now, setNow] = useState(() => Date.now());
+  const [message, setMessage] = useState('');
+  const [stale, setStale] = useState(false);
+  const [pending, startTransition] = useTransition();
+  const debounce = useRef<number | undefined>(undefined);
+
+  const reread = useCallback(async () => {
+    try {
+      const res = await fetch('/api/admin/board', { cache: 'no-store' });
+      if (!res.ok) throw new Error(String(res.status));
+      const board = (await res.json()) as { slots: BoardSlot[]; holds: LiveHold[] };
+      setSlots(board.slots);
+      setHolds(board.holds);
+      setStale(false);
+    } catch {
+      setStale(true);
+    }
+  }, []);
+
+  useEffect(() => {
+    const schedule = () => {
+      window.clearTimeout(debounce.current);
+      debounce.current = window.setTimeout(() => void reread(), 100);
+    };
+    const source = new EventSource('/api/admin/stream');
+    source.addEventListener('slots', schedule);
+    source.addEventListener('open', schedule);
+    source.addEventListener('error', () => setStale(source.readyState !== EventSource.OPEN));
+    window.addEventListener('online', schedule);
+    const tick = window.setInterval(() => setNow(Date.now()), 1000);
+    return () => {
+      source.close();
+      window.removeEventListener('online', schedule);
+      window.clearInterval(tick);
+      window.clearTimeout(debounce.current);
+    };
+  }, [reread]);
+
+  const release = (bookingNumber: string) =>
+    startTransition(async () => {
+      const result = await releaseHoldAction(bookingNumber);
+      setMessage(result.message);
+      await reread();
+    });
+
+  const liveHolds = holds.filter((h) => Date.parse(h.expiresAt) > now);
+
+  return (
+    <div className="live-board">
+      <h1>Live board</h1>
+      <p className="live-board__status" role="status" aria-live="polite">
+        {stale ? 'Reconnecting… the numbers may be out of date.' : message}
+      </p>
+
+      <section className="card" aria-labelledby="slots-heading">
+        <h2 id="slots-heading">Upcoming start times</h2>
+        {slots.length === 0 ? (
+          <p className="empty-state">No upcoming start times.</p>
+        ) : (
+          <table className="board-table">
+            <thead>
+              <tr>
+                <th scope="col">Start (local)</th>
+                <th scope="col">Experience</th>
+                <th scope="col">Capacity</th>
+                <th scope="col">Held</th>
+                <th scope="col">Booked</th>
+                <th scope="col">Remaining</th>
+              </tr>
+            </thead>
+            <tbody>
+              {slots.map((s) => (
+                <tr key={s.slotId} data-testid={`board-slot-${s.slotId}`} data-held={s.held} data-booked={s.booked} data-remaining={s.remaining}>
+                  <td>
+                    {formatStart(s.startsAt, s.timezone)} <span className="muted">{s.timezone}</span>
+                    {!s.open && <span className="tag">closed</span>}
+                  </td>
+                  <td>{s.experienceName}</td>
+                  <td className="num">{s.capacity}</td>
+                  <td className="num">{s.held}</td>
+                  <td className="num">{s.booked}</td>
+                  <td className="num">{s.remaining}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="holds-heading">
+        <h2 id="holds-heading">Live holds ({liveHolds.length})</h2>
+        {liveHolds.length === 0 ? (
+          <p className="empty-state">Nobody is holding seats right now.</p>
+        ) : (
+          <ul className="board-holds">
+            {liveHolds.map((h) => (
+              <li key={h.bookingNumber} data-testid="board-hold" data-booking={h.bookingNumber}>
+                <div>
+                  <strong className="mono">{h.bookingNumber}</strong> <span className="tag">{h.status}</span>
+                  {h.customerName && <span className="muted"> · {h.customerName}</span>}
+                  <ul className="board-hold__items">
+                    {h.items.map((i) => (
+                      <li key={i.itemId}>
+                        {i.quantity} × {i.experienceName}, {formatStart(i.startsAt, i.timezone)}
+                      </li>
+                    ))}
+                  </ul>
+                </div>
+                <div className="board-hold__actions">
+                  <span role="timer" aria-label={`Time left on ${h.bookingNumber}`} className="num">
+                    {formatLeft(Date.parse(h.expiresAt) - now)}
+                  </span>
+                  <button type="button" className="button" disabled={pending} onClick={() => release(h.bookingNumber)}>
+                    Release
+                  </button>
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}

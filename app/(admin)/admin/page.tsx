@@ -1,0 +1,15 @@
+/** /admin: the live board — upcoming start times with their numbers, and every live hold. */
+import type { Metadata } from 'next';
+import { connection } from 'next/server';
+import { liveHolds, upcomingSlots } from '@/db/admin';
+import { requireStaff } from '@/lib/current-staff';
+import { LiveBoard } from './live-board';
+
+export const metadata: Metadata = { title: 'Live board' };
+
+export default async function LiveBoardPage() {
+  await connection();
+  await requireStaff();
+  const [slots, holds] = await Promise.all([upcomingSlots(), liveHolds()]);
+  return <LiveBoard initialSlots={slots} initialHolds={holds} />;
+}

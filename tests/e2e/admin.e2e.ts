@@ -1,0 +1,172 @@
+/**
+ * The staff area in a real browser: every admin page, admin API and server action refuses an
+ * anonymous visitor and a customer (listed from the app itself: the page and route files, and
+ * the build's server-action manifest), sign-in, and the live board following a customer's hold.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
+import { closeDb, db, experienceWithSlot, screenshot, slotCounts } from './fixtures';
+import { E2E_STAFF } from './staff';
+
+test.afterAll(closeDb);
+
+const appDir = path.resolve('app');
+
+/** Every file under app/ named `name`, as the URL path it serves (route groups dropped). */
+function routesOf(under: string, name: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name === name) found.push(full);
+    }
+  };
+  walk(path.join(appDir, under));
+  return found.map((file) =>
+    '/' +
+    path
+      .relative(appDir, path.dirname(file))
+      .split(path.sep)
+      .filter((segment) => !/^\(.*\)$/.test(segment))
+      .join('/'),
+  );
+}
+
+/** Server actions of the staff area, from the production build's manifest. */
+function adminActions(): { id: string; exportedName: string; page: string }[] {
+  const manifest = JSON.parse(readFileSync('.next/server/server-reference-manifest.json', 'utf8')) as {
+    node: Record<string, { filename: string; exportedName: string; workers: Record<string, unknown> }>;
+  };
+  return Object.entries(manifest.node)
+    .filter(([, a]) => a.filename.startsWith('app/(admin)/'))
+    .map(([id, a]) => ({
+      id,
+      exportedName: a.exportedName,
+      page: '/' + Object.keys(a.workers)[0]!.replace(/^app\//, '').replace(/\/page$/, '').split('/').filter((s) => !/^\(.*\)$/.test(s)).join('/'),
+    }));
+}
+
+async function customerCookie(request: APIRequestContext): Promise<{ bookingNumber: string }> {
+  const { slotId } = await experienceWithSlot({ capacity: 3 });
+  const res = await request.post('/api/reserve-availability', { data: { slotId, quantity: 1 } });
+  expect(res.status()).toBe(201);
+  return { bookingNumber: ((await res.json()) as { bookingNumber: string }).bookingNumber };
+}
+
+async function signIn(page: Page, who: (typeof E2E_STAFF)[number] = E2E_STAFF[0]): Promise<void> {
+  await page.goto('/admin/sign-in');
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/admin$/);
+}
+
+async function newPage(browser: Browser): Promise<Page> {
+  return (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+}
+
+test.describe('access control', () => {
+  const pages = routesOf('(admin)', 'page.tsx');
+  const apis = routesOf('api/admin', 'route.ts');
+
+  test('the app has admin pages, APIs and actions to check', () => {
+    expect(pages).toEqual(expect.arrayContaining(['/admin', '/admin/sign-in']));
+    expect(apis.length).toBeGreaterThan(0);
+    expect(adminActions().length).toBeGreaterThan(1);
+  });
+
+  for (const visitor of ['anonymous', 'customer'] as const) {
+    test(`every admin page sends a ${visitor} visitor to sign in`, async ({ browser }) => {
+      const page = await newPage(browser);
+      if (visitor === 'customer') await customerCookie(page.request);
+      for (const route of pages.filter((p) => p !== '/admin/sign-in')) {
+        await page.goto(route);
+        expect(new URL(page.url()).pathname, route).toBe('/admin/sign-in');
+      }
+      await page.context().close();
+    });
+
+    test(`every admin API answers a ${visitor} visitor 401`, async ({ browser }) => {
+      const page = await newPage(browser);
+      if (visitor === 'customer') await customerCookie(page.request);
+      for (const route of apis) {
+        const source = readFileSync(path.join(appDir, route.replace(/^\/api\//, 'api/'), 'route.ts'), 'utf8');
+        const methods = [...source.matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) => m[1]!);
+        expect(methods.length, route).toBeGreaterThan(0);
+        for (const method of methods) {
+          const res = await page.request.fetch(route, { method });
+          expect({ route, method, status: res.status() }).toEqual({ route, method, status: 401 });
+          expect(((await res.json()) as { code: string }).code).toBe('not_signed_in');
+        }
+      }
+      await page.context().close();
+    });
+
+    test(`every admin server action refuses a ${visitor} visitor and changes nothing`, async ({ browser }) => {
+      const page = await newPage(browser);
+      const customer = await customerCookie(page.request); // a live hold an action could try to release
+      if (visitor === 'anonymous') await page.context().clearCookies();
+      const before = await slotCountsOf(customer.bookingNumber);
+      for (const action of adminActions().filter((a) => a.exportedName !== 'signInAction')) {
+        const res = await page.request.post(action.page, {
+          headers: { 'next-action': action.id, 'content-type': 'text/plain;charset=UTF-8', accept: 'text/x-component' },
+          data: JSON.stringify([customer.bookingNumber]),
+          maxRedirects: 0,
+        });
+        // requireStaff() answers with a redirect to the sign-in page instead of running the action.
+        expect(res.headers()['x-action-redirect'] ?? res.headers()['location'] ?? '', action.exportedName).toContain('/admin/sign-in');
+      }
+      expect(await slotCountsOf(customer.bookingNumber)).toEqual(before);
+      await page.context().close();
+    });
+  }
+});
+
+async function slotCountsOf(bookingNumber: string) {
+  return db()`
+    select b.status, b.availability_reserved, s.held from data.pending_bookings b
+      join data.booking_items i on i.booking_id = b.id join data.slots s on s.id = i.slot_id
+     where b.booking_number = ${bookingNumber}`;
+}
+
+test('sign-in refuses a wrong password without saying which half was wrong, then lets staff in', async ({ page }) => {
+  await page.goto('/admin/sign-in');
+  await page.getByLabel('Email').fill(E2E_STAFF[1].email);
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.locator('.sign-in').getByRole('alert')).toHaveText('That email and password do not match a staff account.');
+  await signIn(page, E2E_STAFF[1]);
+  await expect(page.getByRole('heading', { name: 'Live board' })).toBeVisible();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(/\/admin\/sign-in$/);
+  await page.goto('/admin');
+  expect(new URL(page.url()).pathname).toBe('/admin/sign-in');
+});
+
+test('live board: a customer\'s hold appears within a second, and staff can release it', async ({ browser }) => {
+  const { slotId } = await experienceWithSlot({ name: 'Board watch tour', capacity: 5 });
+  const staff = await newPage(browser);
+  await signIn(staff);
+  const row = staff.getByTestId(`board-slot-${slotId}`);
+  await expect(row).toHaveAttribute('data-held', '0');
+
+  const customer = await newPage(browser);
+  const res = await customer.request.post('/api/reserve-availability', { data: { slotId, quantity: 2 } });
+  const { bookingNumber } = (await res.json()) as { bookingNumber: string };
+  await expect(row).toHaveAttribute('data-held', '2', { timeout: 1_000 });
+  const hold = staff.locator(`[data-testid="board-hold"][data-booking="${bookingNumber}"]`);
+  await expect(hold).toBeVisible({ timeout: 1_000 });
+  await screenshot(staff, 'admin-live-board');
+
+  await hold.getByRole('button', { name: 'Release' }).click();
+  await expect(row).toHaveAttribute('data-held', '0', { timeout: 2_000 });
+  expect(await slotCounts(slotId)).toMatchObject({ held: 0 });
+  const [event] = await db()`
+    select e.tier, e.detail->>'staffId' as staff from data.booking_events e
+      join data.pending_bookings b on b.id = e.booking_id
+     where b.booking_number = ${bookingNumber} and e.type = 'released'`;
+  expect(event).toMatchObject({ tier: 'staff', staff: expect.stringMatching(/^\d+$/) });
+  await Promise.all([staff.context().close(), customer.context().close()]);
+});
