@@ -4,6 +4,7 @@
  * mark commit together.
  */
 import { z } from 'zod';
+import { LocalDateTime } from '../lib/schemas';
 import { call } from './call';
 import { sql as pool, type Sql } from './client';
 import { Booking } from './reservations';
@@ -24,6 +25,8 @@ export const CheckoutStart = z.discriminatedUnion('action', [
         startsAt: z.string(),
         endsAt: z.string(),
         timezone: z.string(),
+        localStartsAt: LocalDateTime,
+        localEndsAt: LocalDateTime,
         quantity: z.number(),
         unitPriceMinor: z.number(),
       }),

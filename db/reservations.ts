@@ -3,6 +3,7 @@
  * Each validates what comes back and turns database errors into AppErrors.
  */
 import { z } from 'zod';
+import { LocalDateTime } from '../lib/schemas';
 import { call } from './call';
 import type { Sql } from './client';
 
@@ -14,6 +15,9 @@ export const BookingItem = z.object({
   startsAt: z.string(),
   endsAt: z.string(),
   timezone: z.string(),
+  /** The database's wall-clock times in `timezone`, with the offset: what pages and emails print. */
+  localStartsAt: LocalDateTime,
+  localEndsAt: LocalDateTime,
   quantity: z.number(),
   unitPriceMinor: z.number(),
 });
@@ -61,10 +65,13 @@ export const Availability = z.object({
       slotId: z.number(),
       startsAt: z.string(),
       endsAt: z.string(),
+      localStartsAt: LocalDateTime,
+      localEndsAt: LocalDateTime,
       capacity: z.number(),
       booked: z.number(),
       held: z.number(),
       heldUntil: z.string().nullable(),
+      localHeldUntil: LocalDateTime.nullable(),
       remaining: z.number(),
       status: z.enum(['available', 'sold_out', 'closed', 'unavailable']),
     }),
@@ -81,6 +88,7 @@ export const ExperienceSummary = z.object({
   priceMinor: z.number(),
   currency: z.string(),
   nextStartsAt: z.string().nullable(),
+  localNextStartsAt: LocalDateTime.nullable(),
 });
 export type ExperienceSummary = z.infer<typeof ExperienceSummary>;
 

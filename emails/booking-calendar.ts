@@ -25,7 +25,7 @@ export function bookingCalendar(booking: EmailBooking): string {
     description: [
       `Booking ${booking.bookingNumber}`,
       formatPeople(item.quantity),
-      formatLocalRange(item.startsAt, item.endsAt, item.timezone),
+      formatLocalRange(item.localStartsAt, item.localEndsAt, item.timezone),
       url,
     ].join('\n'),
     start: Date.parse(item.startsAt),

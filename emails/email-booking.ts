@@ -7,17 +7,14 @@
  * (api.email_content coalesces), and the templates cope with that rather than fail the job.
  */
 import { z } from 'zod';
-import { BookingNumber, Slug } from '../lib/schemas';
+import { BookingNumber, LocalDateTime, Slug } from '../lib/schemas';
 
-/* Intl is what formats the times, so "valid" means "a zone Intl knows", not merely a string. */
-const TimeZone = z.string().refine((name) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'is not an IANA time zone');
+/*
+ * The zone is only a label now: the local times arrive computed by the database (which checked
+ * the name against its own time-zone data when the experience was saved). Node's Intl is not
+ * asked whether it knows the zone, so a zone newer than Node's tzdata cannot stop an email.
+ */
+const TimeZone = z.string().regex(/^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/, 'is not an IANA time zone name');
 
 /* PostgreSQL's to_json gives "2026-03-29T09:00:00+00:00"; the offset makes the instant exact. */
 const Instant = z.iso.datetime({ offset: true });
@@ -25,9 +22,13 @@ const Instant = z.iso.datetime({ offset: true });
 export const EmailItem = z.object({
   experienceName: z.string().min(1),
   experienceSlug: Slug,
+  /** Exact instants, for the calendar file. */
   startsAt: Instant,
   endsAt: Instant,
   timezone: TimeZone,
+  /** What the email prints: the database's wall-clock times in `timezone` ("2026-03-29T10:00:00+01:00"). */
+  localStartsAt: LocalDateTime,
+  localEndsAt: LocalDateTime,
   quantity: z.number().int().positive(),
   unitPriceMinor: z.number().int().nonnegative(),
   whatToBring: z.string(),

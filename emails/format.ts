@@ -1,60 +1,41 @@
 /**
- * How emails show times and money.
+ * How emails (and the customer pages, and the Stripe line items) show times and money.
  *
  * Times are shown on the experience's own wall clock, never the server's or UTC: the customer
  * has to turn up at the place, whatever zone they read the email in. The zone is always named
- * (IANA name and the abbreviation or offset in force), so a reader elsewhere knows which clock
- * is meant, and a date on either side of a daylight-saving change reads correctly.
+ * (IANA name and the UTC offset in force), so a reader elsewhere knows which clock is meant, and
+ * a date on either side of a daylight-saving change reads correctly.
  *
- * Dates use en-GB and money uses 'en', the same as the site's pages (app/page.tsx), so the price
- * in the email is the string the customer saw when booking.
+ * The wall-clock times come from the database (`localStartsAt`: "2026-11-28T09:00:00-07:00"),
+ * which placed the slots with its own time-zone data; they are printed as written, never
+ * converted from the instant with Intl's time-zone data, which may disagree (lib/wall-clock.ts).
+ *
+ * Money uses 'en', the same as the site's pages (app/page.tsx), so the price in the email is the
+ * string the customer saw when booking.
  */
+import { formatWallDate, offsetLabel, parseLocalIso } from '../lib/wall-clock';
 
-const DATE_LOCALE = 'en-GB';
 const MONEY_LOCALE = 'en';
 
 interface LocalTime {
   date: string; // "Sat 28 Mar 2026"
   time: string; // "10:00"
-  zone: string; // "GMT", "BST", "GMT-4"
+  zone: string; // "GMT", "GMT+1", "GMT-7"
 }
 
-/* One formatter per zone: building an Intl.DateTimeFormat is the expensive part. */
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-
-function localTime(iso: string, timeZone: string): LocalTime {
-  let format = dateFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat(DATE_LOCALE, {
-      timeZone,
-      weekday: 'short',
-      day: 'numeric',
-      month: 'short',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      // h23, not hour12: false, which some ICU versions render as "24:00" at midnight.
-      hourCycle: 'h23',
-      timeZoneName: 'short',
-    });
-    dateFormats.set(timeZone, format);
-  }
-  const parts = format.formatToParts(new Date(iso));
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return {
-    date: `${part('weekday')} ${part('day')} ${part('month')} ${part('year')}`,
-    time: `${part('hour')}:${part('minute')}`,
-    zone: part('timeZoneName'),
-  };
+function localTime(local: string): LocalTime {
+  const wall = parseLocalIso(local);
+  return { date: formatWallDate(wall.date, 'medium'), time: wall.time, zone: offsetLabel(wall.offsetMinutes) };
 }
 
 /**
- * "Sat 28 Mar 2026, 10:00–12:00 (Europe/London, GMT)". An item that ends on another local day
- * names both dates; one that spans a daylight-saving change names both abbreviations.
+ * "Sat 28 Mar 2026, 10:00–12:00 (Europe/London, GMT)" from the database's local times of the
+ * start and end. An item that ends on another local day names both dates; one that spans a
+ * daylight-saving change names both offsets ("GMT → GMT+1").
  */
-export function formatLocalRange(startsAt: string, endsAt: string, timeZone: string): string {
-  const start = localTime(startsAt, timeZone);
-  const end = localTime(endsAt, timeZone);
+export function formatLocalRange(localStartsAt: string, localEndsAt: string, timeZone: string): string {
+  const start = localTime(localStartsAt);
+  const end = localTime(localEndsAt);
   const zone = start.zone === end.zone ? start.zone : `${start.zone} → ${end.zone}`;
   const range =
     start.date === end.date

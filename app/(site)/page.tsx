@@ -41,7 +41,7 @@ export default async function HomePage() {
                 </div>
                 <div>
                   <dt>Next start</dt>
-                  <dd>{e.nextStartsAt ? <LocalTime kind="start" instant={e.nextStartsAt} timeZone={e.timezone} /> : 'No upcoming start times'}</dd>
+                  <dd>{e.localNextStartsAt ? <LocalTime kind="start" local={e.localNextStartsAt} timeZone={e.timezone} /> : 'No upcoming start times'}</dd>
                 </div>
               </dl>
             </li>

@@ -18,7 +18,7 @@ export function ItemList({ items, currency, showPrices }: { items: EmailItem[]; 
       {items.map((item, index) => (
         <Section key={index} style={block}>
           <Text style={name}>{item.experienceName}</Text>
-          <Text style={detail}>{formatLocalRange(item.startsAt, item.endsAt, item.timezone)}</Text>
+          <Text style={detail}>{formatLocalRange(item.localStartsAt, item.localEndsAt, item.timezone)}</Text>
           <Text style={small}>
             {formatPeople(item.quantity)}
             {showPrices ? ` · ${formatMoney(item.quantity * item.unitPriceMinor, currency)}` : ''}

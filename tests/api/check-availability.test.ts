@@ -10,6 +10,19 @@ const check = async (query: string) => json(await GET(request('GET', `/api/check
 let slug: string;
 let day: string;
 
+const LOCAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/;
+interface Slot {
+  slotId: number;
+  startsAt: string;
+  endsAt: string;
+  localStartsAt: string;
+  localEndsAt: string;
+  heldUntil: string | null;
+  localHeldUntil: string | null;
+  remaining: number;
+  held: number;
+}
+
 beforeAll(async () => {
   slug = (await createExperience(sql, { timezone: 'America/New_York', capacity: 6 })).slug;
   const [row] = await sql`select to_char((api.clock_now() at time zone 'America/New_York')::date + 2, 'YYYY-MM-DD') as day`;
@@ -22,8 +35,9 @@ describe('GET /api/check-availability', () => {
     const res = await check(`experience=${slug}&from=${day}&to=${day}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    const slots = res.body.slots as { slotId: number; startsAt: string; remaining: number }[];
+    const slots = res.body.slots as Slot[];
     expect(slots).toHaveLength(2);
+    expect(slots.map((s) => s.localStartsAt)).toEqual([`${day}T09:00:00${slots[0]!.localStartsAt.slice(19)}`, `${day}T13:00:00${slots[1]!.localStartsAt.slice(19)}`]);
     expect(slots.map((s) => new Date(s.startsAt).toLocaleTimeString('en-GB', { timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit' }))).toEqual([
       '09:00',
       '13:00',
@@ -31,7 +45,43 @@ describe('GET /api/check-availability', () => {
     const held = await reserve(request('POST', '/api/reserve-availability', { body: { slotId: slots[0]!.slotId, quantity: 4 } }));
     expect(held.status).toBe(201);
     const after = await check(`experience=${slug}&from=${day}&to=${day}`);
-    expect((after.body.slots as { remaining: number; held: number }[])[0]).toMatchObject({ remaining: 2, held: 4 });
+    const [first, second] = after.body.slots as Slot[];
+    expect(first).toMatchObject({ remaining: 2, held: 4 });
+    // "may free at": the hold's end on the experience's clock, the same instant to the second.
+    expect(first!.localHeldUntil).toMatch(LOCAL_ISO);
+    expect(Date.parse(first!.localHeldUntil!)).toBe(Math.floor(Date.parse(first!.heldUntil!) / 1000) * 1000);
+    expect(second).toMatchObject({ heldUntil: null, localHeldUntil: null });
+  });
+
+  test('local times come from PostgreSQL, with their offset, either side of a DST change', async () => {
+    // The UK goes to summer time at 01:00 GMT on Sunday 28 March 2027.
+    const london = (await createExperience(sql, { timezone: 'Europe/London', duration: '90 minutes' })).slug;
+    await sql`select api.generate_slots(${london}, '2027-03-27', '2027-03-28', array['00:30', '09:00']::time[])`;
+    const res = await check(`experience=${london}&from=2027-03-27&to=2027-03-28`);
+    expect(res.status).toBe(200);
+    const slots = res.body.slots as Slot[];
+    expect(slots.map((s) => s.localStartsAt)).toEqual([
+      '2027-03-27T00:30:00+00:00',
+      '2027-03-27T09:00:00+00:00',
+      '2027-03-28T00:30:00+00:00',
+      '2027-03-28T09:00:00+01:00',
+    ]);
+    // What PostgreSQL itself prints for each instant in the zone (to_char with the session zone
+    // set, an independent path from data.local_iso's arithmetic).
+    const expected = await sql.begin(async (tx) => {
+      await tx`set local time zone 'Europe/London'`;
+      return tx<{ starts: string; ends: string }[]>`
+        select to_char(s.starts_at, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM') as starts,
+               to_char(s.ends_at, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM') as ends
+          from data.slots s join data.experiences e on e.id = s.experience_id
+         where e.slug = ${london} order by s.starts_at`;
+    });
+    expect(slots.map((s) => [s.localStartsAt, s.localEndsAt])).toEqual(expected.map((r) => [r.starts, r.ends]));
+    for (const s of slots) {
+      expect(Date.parse(s.localStartsAt)).toBe(Date.parse(s.startsAt));
+      expect(Date.parse(s.localEndsAt)).toBe(Date.parse(s.endsAt));
+      expect(s.localHeldUntil).toBeNull();
+    }
   });
 
   test('defaults to the next 30 days from today in the experience’s time zone', async () => {

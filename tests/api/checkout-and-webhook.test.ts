@@ -127,7 +127,11 @@ describe('POST /api/create-checkout-session', () => {
       [`Experience ${tour.slug}`, 2, 4500],
       [`Experience ${other.slug}`, 1, 1200],
     ]);
-    expect(session.line_items[0]!.price_data.product_data.description).toMatch(/\(Europe\/London, (GMT|BST)\)/);
+    // The line item names the start on the experience's clock as the database gives it.
+    const description = session.line_items[0]!.price_data.product_data.description;
+    expect(description).toMatch(/\(Europe\/London, GMT(\+1)?\)$/);
+    const [local] = await sql<{ start: string }[]>`select data.local_iso(starts_at, 'Europe/London') as start from data.slots where id = ${a}`;
+    expect(description).toMatch(new RegExp(`, ${local!.start.slice(11, 16)} ?–`));
     expect(session.client_reference_id).toBe(h.bookingNumber);
     expect(session.customer_email).toBe(contact.email);
     const create = stripe.requests.find((r) => r.path === '/v1/checkout/sessions' && r.method === 'POST' && !r.replayed)!;

@@ -206,3 +206,47 @@ test('keyboard: a start time can be found and held with the keyboard alone', asy
   await expect(page.getByTestId('hold-banner')).toBeVisible();
   expect(await slotCounts(slotId)).toMatchObject({ held: 1 });
 });
+
+test('time zones: a start the database placed at 09:00 reads 09:00 in the server’s HTML, the browser, basket and confirmation', async ({ page }) => {
+  // British Columbia keeps UTC−7 from November 2026; Node 20's tzdata (2025c) still says UTC−8
+  // then, and PostgreSQL's or Chromium's may say either. Pages print the database's local time,
+  // so whatever each runtime believes, the slot the database placed at 09:00 reads 09:00.
+  const { slug, name } = await experienceWithSlot({ name: 'Kayak in the Salish Sea', timezone: 'America/Vancouver', paymentMode: 'on_arrival' });
+  const sql = db();
+  const [day] = await sql<{ day: string }[]>`
+    select to_char(greatest((api.clock_now() at time zone 'America/Vancouver')::date + 2, date '2026-11-28'), 'YYYY-MM-DD') as day`;
+  await sql`select api.generate_slots(${slug}, ${day!.day}::date, ${day!.day}::date, array['09:00']::time[])`;
+  const [slot] = await sql<{ id: string; local: string }[]>`
+    select s.id, data.local_iso(s.starts_at, e.timezone) as local
+      from data.slots s join data.experiences e on e.id = s.experience_id
+     where e.slug = ${slug} and data.local_iso(s.starts_at, e.timezone) like ${day!.day + 'T09:00:00%'}`;
+  const slotId = Number(slot!.id);
+  const offset = `GMT${Number(slot!.local.slice(19, 22))}`; // "-07:00" → "GMT-7"
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /hydrat|#418|#423|#425/i.test(m.text())) problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+
+  // The server's HTML, before any script runs.
+  const html = await (await page.request.get(`/experiences/${slug}?date=${day!.day}`)).text();
+  expect(html).toMatch(new RegExp(`data-testid="slot-${slotId}"[^]*?class="start-time__time">09:00<`));
+  expect(html).toContain(`America/Vancouver, ${offset}`);
+
+  // The same once hydrated in the browser.
+  await page.goto(`/experiences/${slug}?date=${day!.day}`);
+  await expect(page.locator('.booker')).toHaveAttribute('data-ready', 'true');
+  await expect(page.getByTestId(`slot-${slotId}`).locator('.start-time__time')).toHaveText('09:00');
+  await holdSeats(page, slotId, 1);
+  await expect(page.getByText(/Held 1 seat at 09:00/)).toBeVisible();
+
+  await goToBasket(page);
+  const range = new RegExp(`, 09:00–11:00 \\(America/Vancouver, ${offset}\\)`);
+  await expect(page.getByTestId('basket-item')).toContainText(range);
+  await fillContact(page);
+  await page.getByRole('button', { name: 'Confirm and pay' }).click();
+  await page.waitForURL(/\/booking\/BK-/);
+  await expect(page.getByRole('heading', { name })).toBeVisible();
+  await expect(page.locator('.confirmation__item')).toContainText(range);
+  expect(problems).toEqual([]);
+});

@@ -2,6 +2,9 @@
  * The three transactional emails, rendered for real (React Email → HTML and text, `ics` → an
  * iCalendar file parsed back with ical.js). The fixtures straddle the UK's change to summer time
  * on 29 March 2026, so a time printed in UTC, or in the server's zone, shows up as wrong.
+ *
+ * Items carry the database's local times (localStartsAt, with the offset PostgreSQL's tzdata
+ * gives); the emails print those, never Node's own conversion of the instant.
  */
 import { render } from '@react-email/render';
 import ICAL from 'ical.js';
@@ -17,6 +20,8 @@ const london28: EmailItem = {
   startsAt: '2026-03-28T10:00:00+00:00', // 10:00 GMT
   endsAt: '2026-03-28T12:00:00+00:00',
   timezone: 'Europe/London',
+  localStartsAt: '2026-03-28T10:00:00+00:00',
+  localEndsAt: '2026-03-28T12:00:00+00:00',
   quantity: 2,
   unitPriceMinor: 2000,
   whatToBring: 'Comfortable shoes.\nA waterproof jacket.',
@@ -25,6 +30,8 @@ const london29: EmailItem = {
   ...london28,
   startsAt: '2026-03-29T09:00:00+00:00', // 10:00 BST, the morning the clocks go forward
   endsAt: '2026-03-29T11:00:00+00:00',
+  localStartsAt: '2026-03-29T10:00:00+01:00',
+  localEndsAt: '2026-03-29T12:00:00+01:00',
 };
 const newYork: EmailItem = {
   experienceName: 'Brooklyn Bridge Bike Ride',
@@ -32,6 +39,8 @@ const newYork: EmailItem = {
   startsAt: '2026-03-29T14:30:00+00:00', // 10:30 EDT
   endsAt: '2026-03-29T16:00:00+00:00',
   timezone: 'America/New_York',
+  localStartsAt: '2026-03-29T10:30:00-04:00',
+  localEndsAt: '2026-03-29T12:00:00-04:00',
   quantity: 1,
   unitPriceMinor: 1000,
   whatToBring: '',
@@ -68,19 +77,62 @@ function vevents(ics: string) {
 
 describe('formatting', () => {
   it('shows local times in the experience zone, naming the zone, across the DST change', () => {
-    expect(formatLocalRange(london28.startsAt, london28.endsAt, london28.timezone)).toBe(
+    expect(formatLocalRange(london28.localStartsAt, london28.localEndsAt, london28.timezone)).toBe(
       'Sat 28 Mar 2026, 10:00–12:00 (Europe/London, GMT)',
     );
-    expect(formatLocalRange(london29.startsAt, london29.endsAt, london29.timezone)).toBe(
-      'Sun 29 Mar 2026, 10:00–12:00 (Europe/London, BST)',
+    expect(formatLocalRange(london29.localStartsAt, london29.localEndsAt, london29.timezone)).toBe(
+      'Sun 29 Mar 2026, 10:00–12:00 (Europe/London, GMT+1)',
     );
-    expect(formatLocalRange(newYork.startsAt, newYork.endsAt, newYork.timezone)).toMatch(
-      /^Sun 29 Mar 2026, 10:30–12:00 \(America\/New_York, [^)]+\)$/,
+    expect(formatLocalRange(newYork.localStartsAt, newYork.localEndsAt, newYork.timezone)).toBe(
+      'Sun 29 Mar 2026, 10:30–12:00 (America/New_York, GMT-4)',
     );
-    // Across midnight, both dates; across the change itself (01:00 GMT → 03:00 BST), both zones.
-    expect(formatLocalRange('2026-03-28T22:00:00Z', '2026-03-29T02:00:00Z', 'Europe/London')).toBe(
-      'Sat 28 Mar 2026, 22:00 – Sun 29 Mar 2026, 03:00 (Europe/London, GMT → BST)',
+    // Across midnight, both dates; across the change itself (01:00 GMT → 03:00 BST), both offsets.
+    expect(formatLocalRange('2026-03-28T22:00:00+00:00', '2026-03-29T03:00:00+01:00', 'Europe/London')).toBe(
+      'Sat 28 Mar 2026, 22:00 – Sun 29 Mar 2026, 03:00 (Europe/London, GMT → GMT+1)',
     );
+    // Half-hour offsets keep their minutes; the weekday comes from the date alone.
+    expect(formatLocalRange('2026-09-26T09:00:00+05:30', '2026-09-26T11:00:00+05:30', 'Asia/Kolkata')).toBe(
+      'Sat 26 Sep 2026, 09:00–11:00 (Asia/Kolkata, GMT+5:30)',
+    );
+    expect(formatLocalRange('2026-12-31T23:00:00-03:30', '2027-01-01T01:00:00-03:30', 'America/St_Johns')).toBe(
+      'Thu 31 Dec 2026, 23:00 – Fri 1 Jan 2027, 01:00 (America/St_Johns, GMT-3:30)',
+    );
+  });
+
+  it('prints the database’s wall clock even where Node’s time-zone data disagrees (regression)', async () => {
+    // PostgreSQL's newer tzdata keeps British Columbia on UTC−7 after 1 November 2026, so the
+    // 09:00 kayak slot is the instant 16:00Z. Node 20's tz 2025c still says UTC−8 then, and its
+    // Intl would print 08:00. The email must say what the database placed: 09:00, GMT-7.
+    const vancouver: EmailItem = {
+      experienceName: 'Sea Kayak Rental',
+      experienceSlug: 'sea-kayak-rental',
+      startsAt: '2026-11-28T16:00:00+00:00',
+      endsAt: '2026-11-28T18:00:00+00:00',
+      timezone: 'America/Vancouver',
+      localStartsAt: '2026-11-28T09:00:00-07:00',
+      localEndsAt: '2026-11-28T11:00:00-07:00',
+      quantity: 1,
+      unitPriceMinor: 4500,
+      whatToBring: '',
+    };
+    // The local string and the instant are the same moment; only the zone's rules are in question.
+    expect(Date.parse(vancouver.localStartsAt)).toBe(Date.parse(vancouver.startsAt));
+    const expected = 'Sat 28 Nov 2026, 09:00–11:00 (America/Vancouver, GMT-7)';
+    expect(formatLocalRange(vancouver.localStartsAt, vancouver.localEndsAt, vancouver.timezone)).toBe(expected);
+    const email = await renderEmail('confirmation', { ...booking, currency: 'CAD', totalMinor: 4500, items: [vancouver] });
+    for (const part of [visible(email.html), email.text]) {
+      expect(part).toContain(expected);
+      expect(part).not.toContain('08:00');
+      expect(part).not.toContain('GMT-8');
+      expect(part).not.toContain('PST');
+    }
+    // The calendar file keeps the exact instant.
+    expect(vevents(icsFrom(email.attachments[0]!.content))[0]?.startDate.toJSDate().toISOString()).toBe('2026-11-28T16:00:00.000Z');
+  });
+
+  it('refuses a local time without its offset', () => {
+    expect(() => formatLocalRange('2026-03-28T10:00:00', '2026-03-28T12:00:00', 'Europe/London')).toThrow(RangeError);
+    expect(() => formatLocalRange('2026-03-28T10:00:00Z', '2026-03-28T12:00:00Z', 'Europe/London')).toThrow(RangeError);
   });
 
   it('formats money with the currency’s own minor digits', () => {
@@ -91,12 +143,17 @@ describe('formatting', () => {
 });
 
 describe('EmailBooking', () => {
-  it('accepts rows as PostgreSQL returns them and rejects an unknown zone', () => {
+  it('accepts rows as PostgreSQL returns them and rejects malformed zones and times', () => {
     expect(EmailBooking.parse(booking)).toEqual(booking);
     expect(EmailBooking.parse(previewBooking)).toEqual(previewBooking);
-    const bad = { ...booking, items: [{ ...london28, timezone: 'Mars/Olympus_Mons' }] };
+    // The zone is a label (the database checked it against its own tzdata); garbage is still refused.
+    const bad = { ...booking, items: [{ ...london28, timezone: 'not a zone' }] };
     expect(EmailBooking.safeParse(bad).success).toBe(false);
     expect(EmailBooking.safeParse({ ...booking, items: [{ ...london28, startsAt: '2026-03-28 10:00' }] }).success).toBe(false);
+    // Local times must carry their offset, and are required.
+    expect(EmailBooking.safeParse({ ...booking, items: [{ ...london28, localStartsAt: '2026-03-28T10:00:00' }] }).success).toBe(false);
+    const { localEndsAt: _, ...withoutEnd } = london28;
+    expect(EmailBooking.safeParse({ ...booking, items: [withoutEnd] }).success).toBe(false);
   });
 });
 
@@ -108,8 +165,8 @@ describe('confirmation', () => {
       expect(part).toContain('Grace Hopper');
       expect(part).toContain('BK-261125-7KQ2MX');
       expect(part).toContain('Sat 28 Mar 2026, 10:00–12:00 (Europe/London, GMT)');
-      expect(part).toContain('Sun 29 Mar 2026, 10:00–12:00 (Europe/London, BST)');
-      expect(part).toMatch(/Sun 29 Mar 2026, 10:30–12:00 \(America\/New_York, [^)]+\)/);
+      expect(part).toContain('Sun 29 Mar 2026, 10:00–12:00 (Europe/London, GMT+1)');
+      expect(part).toContain('Sun 29 Mar 2026, 10:30–12:00 (America/New_York, GMT-4)');
       // The UTC instants must not leak as local times.
       for (const utc of ['09:00', '11:00', '14:30', '16:00']) expect(part).not.toContain(utc);
       expect(part).toContain('2 people · £40.00');
@@ -151,14 +208,23 @@ describe('confirmation', () => {
       ...booking,
       currency: 'JPY',
       totalMinor: 9000,
-      items: [{ ...newYork, timezone: 'Asia/Tokyo', quantity: 3, unitPriceMinor: 3000 }],
+      items: [
+        {
+          ...newYork,
+          timezone: 'Asia/Tokyo',
+          localStartsAt: '2026-03-29T23:30:00+09:00',
+          localEndsAt: '2026-03-30T01:00:00+09:00',
+          quantity: 3,
+          unitPriceMinor: 3000,
+        },
+      ],
     };
     const email = await renderEmail('confirmation', yen);
     expect(email.text).toContain('Total: ¥9,000');
     expect(email.text).toContain('3 people · ¥9,000');
     expect(email.text).not.toMatch(/¥9,000\.00|¥90\b/);
     // 14:30Z is 23:30 in Tokyo (no daylight saving there).
-    expect(email.text).toMatch(/Sun 29 Mar 2026, 23:30 – Mon 30 Mar 2026, 01:00 \(Asia\/Tokyo, [^)]+\)/);
+    expect(email.text).toContain('Sun 29 Mar 2026, 23:30 – Mon 30 Mar 2026, 01:00 (Asia/Tokyo, GMT+9)');
   });
 
   it('joins links onto a site URL with a path and a trailing slash', async () => {
@@ -169,7 +235,7 @@ describe('confirmation', () => {
   it('renders with its default props as preview data', async () => {
     const html = visible(await render(<BookingConfirmation />));
     expect(html).toContain(previewBooking.bookingNumber);
-    expect(html).toContain('(Europe/London, BST)');
+    expect(html).toContain('(Europe/London, GMT+1)');
   });
 });
 
@@ -230,8 +296,8 @@ describe('staff notification', () => {
       expect(part).toContain('Grace Hopper');
       expect(part).toContain('grace@example.com');
       expect(part).toContain('+44 20 7946 0123');
-      expect(part).toContain('Sun 29 Mar 2026, 10:00–12:00 (Europe/London, BST)');
-      expect(part).toMatch(/10:30–12:00 \(America\/New_York/);
+      expect(part).toContain('Sun 29 Mar 2026, 10:00–12:00 (Europe/London, GMT+1)');
+      expect(part).toMatch(/10:30–12:00 \(America\/New_York, GMT-4\)/);
       expect(part).not.toContain('09:00');
       expect(part).toContain('2 people');
       expect(part).toContain('£90.00');
@@ -257,7 +323,7 @@ describe('refund notice', () => {
       expect(part).toContain('£90.00');
       expect(part).toContain('original payment method');
       expect(part).toContain('Sat 28 Mar 2026, 10:00–12:00 (Europe/London, GMT)');
-      expect(part).toContain('Sun 29 Mar 2026, 10:00–12:00 (Europe/London, BST)');
+      expect(part).toContain('Sun 29 Mar 2026, 10:00–12:00 (Europe/London, GMT+1)');
       expect(part).not.toContain('09:00');
       expect(part).toContain('https://book.example.com/');
     }

@@ -2,31 +2,22 @@
  * Dates and times on an experience's own wall clock. A "local date" is a plain YYYY-MM-DD string
  * in the experience's zone (what check-availability takes); arithmetic on it is done in UTC so
  * daylight-saving changes never skip or repeat a day.
+ *
+ * Local times are the database's (`localStartsAt`, "2026-11-28T09:00:00-07:00"): PostgreSQL
+ * placed the slots, so its time-zone data says what their wall-clock times are. These helpers
+ * only print them (lib/wall-clock.ts), never convert an instant with the runtime's own zone data,
+ * so the server and every browser render the very same text.
  */
+import { formatWallDate, offsetLabel, parseLocalIso } from '@/lib/wall-clock';
 
-const LOCALE = 'en-GB';
-const partsFormats = new Map<string, Intl.DateTimeFormat>();
-const timeFormats = new Map<string, Intl.DateTimeFormat>();
-
-function cached(map: Map<string, Intl.DateTimeFormat>, timeZone: string, options: Intl.DateTimeFormatOptions) {
-  let format = map.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat(LOCALE, { timeZone, ...options });
-    map.set(timeZone, format);
-  }
-  return format;
+/** The local date (YYYY-MM-DD) of a database local time. */
+export function localDateOf(local: string): string {
+  return parseLocalIso(local).date;
 }
 
-/** The local date (YYYY-MM-DD) of an instant in a zone. */
-export function localDateOf(instant: string | number | Date, timeZone: string): string {
-  const parts = cached(partsFormats, timeZone, { year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date(instant));
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')}`;
-}
-
-/** "14:07" on the zone's clock (24-hour). */
-export function formatTime(instant: string | number | Date, timeZone: string): string {
-  return cached(timeFormats, timeZone, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(instant));
+/** "14:07" on the zone's clock (24-hour), from a database local time. */
+export function formatTime(local: string): string {
+  return parseLocalIso(local).time;
 }
 
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -45,27 +36,21 @@ export function addDays(date: string, days: number): string {
 
 /** "Saturday 28 March 2026" (or "Sat 28 Mar" when short) for a local date. */
 export function formatLocalDate(date: string, style: 'long' | 'short' = 'long'): string {
-  return new Intl.DateTimeFormat(LOCALE, {
-    timeZone: 'UTC',
-    weekday: style,
-    day: 'numeric',
-    month: style,
-    ...(style === 'long' ? { year: 'numeric' } : {}),
-  }).format(new Date(`${date}T00:00:00Z`));
+  return formatWallDate(date, style);
 }
 
-/** "Europe/Lisbon, WET": the IANA name and the abbreviation in force at `instant`. */
-export function zoneLabel(timeZone: string, instant: string | number | Date = Date.now()): string {
-  const abbreviation = new Intl.DateTimeFormat(LOCALE, { timeZone, timeZoneName: 'short' })
-    .formatToParts(new Date(instant))
-    .find((p) => p.type === 'timeZoneName')?.value;
-  return abbreviation ? `${timeZone}, ${abbreviation}` : timeZone;
+/**
+ * "Europe/Lisbon, GMT+1": the IANA name and the offset in force at a database local time; just
+ * the name when there is none to go by (a day without start times).
+ */
+export function zoneLabel(timeZone: string, local?: string | null): string {
+  return local ? `${timeZone}, ${offsetLabel(parseLocalIso(local).offsetMinutes)}` : timeZone;
 }
 
-/** "Sat 28 Mar, 10:00 (Europe/Lisbon, WET)": one start time, named in its own zone. */
-export function formatStart(instant: string, timeZone: string): string {
-  const date = formatLocalDate(localDateOf(instant, timeZone), 'short');
-  return `${date}, ${formatTime(instant, timeZone)} (${zoneLabel(timeZone, instant)})`;
+/** "Sat 28 Mar, 10:00 (Europe/Lisbon, GMT)": one start time, named in its own zone. */
+export function formatStart(local: string, timeZone: string): string {
+  const wall = parseLocalIso(local);
+  return `${formatLocalDate(wall.date, 'short')}, ${wall.time} (${zoneLabel(timeZone, local)})`;
 }
 
 /** 90 → "1 h 30 min", 120 → "2 hours", 45 → "45 min". */

@@ -12,7 +12,8 @@ export interface ReholdItem {
   slotId: number;
   quantity: number;
   experienceName: string;
-  startsAt: string;
+  /** The database's local start time, as the booking gave it (what the customer is shown). */
+  localStartsAt: string;
   timezone: string;
 }
 
@@ -22,7 +23,7 @@ export interface ReholdResult {
 }
 
 export function describeItem(item: ReholdItem): string {
-  return `${item.experienceName}, ${formatStart(item.startsAt, item.timezone)}, ${item.quantity} ${item.quantity === 1 ? 'person' : 'people'}`;
+  return `${item.experienceName}, ${formatStart(item.localStartsAt, item.timezone)}, ${item.quantity} ${item.quantity === 1 ? 'person' : 'people'}`;
 }
 
 export async function reholdItems(items: ReholdItem[]): Promise<ReholdResult> {

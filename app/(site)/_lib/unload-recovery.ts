@@ -13,11 +13,11 @@ const FRESH_MS = 10_000;
 
 export function rememberRelease(booking: Booking): void {
   try {
-    const items: ReholdItem[] = booking.items.map(({ slotId, quantity, experienceName, startsAt, timezone }) => ({
+    const items: ReholdItem[] = booking.items.map(({ slotId, quantity, experienceName, localStartsAt, timezone }) => ({
       slotId,
       quantity,
       experienceName,
-      startsAt,
+      localStartsAt,
       timezone,
     }));
     sessionStorage.setItem(KEY, JSON.stringify({ at: Date.now(), items }));
@@ -39,8 +39,9 @@ export function recentRelease(): ReholdItem[] | null {
       sessionStorage.removeItem(KEY);
       return null;
     }
-    const items = note.items as ReholdItem[];
-    return items.length > 0 ? items : null;
+    // A note written by an older page (before local times came from the database) is dropped.
+    const items = (note.items as Partial<ReholdItem>[]).filter((i): i is ReholdItem => typeof i?.localStartsAt === 'string');
+    return items.length > 0 && items.length === note.items.length ? items : null;
   } catch {
     return null;
   }

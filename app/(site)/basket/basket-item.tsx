@@ -2,8 +2,7 @@
 /**
  * One item of the booking: what, when (on the experience's clock, zone named), how many people
  * (−/+ change it on the server at once) and the line price. Fixed columns, tabular numbers.
- * The basket re-creates its items once hydrated, so elements naming a local time carry
- * suppressHydrationWarning (see _lib/use-hydrated.ts).
+ * Times are the database's local times (localStartsAt), printed as given.
  */
 import Link from 'next/link';
 import { formatLocalRange, formatMoney } from '@/emails/format';
@@ -24,16 +23,16 @@ interface Props {
 export function BasketItem({ item, currency, editable, busy, error, onPeople, onRemove }: Props) {
   // Buttons wait for hydration: before it a click would be lost.
   const idle = useHydrated() && !busy;
-  const when = formatLocalRange(item.startsAt, item.endsAt, item.timezone);
-  const short = `${item.experienceName} at ${formatTime(item.startsAt, item.timezone)}`;
-  const date = localDateOf(item.startsAt, item.timezone);
+  const when = formatLocalRange(item.localStartsAt, item.localEndsAt, item.timezone);
+  const short = `${item.experienceName} at ${formatTime(item.localStartsAt)}`;
+  const date = localDateOf(item.localStartsAt);
   return (
     <li className="basket-item" data-testid="basket-item" data-item-id={item.itemId} aria-busy={busy || undefined}>
       <div className="basket-item__what">
         <h3>
           <Link href={`/experiences/${item.experienceSlug}?date=${date}`}>{item.experienceName}</Link>
         </h3>
-        <p suppressHydrationWarning>{when}</p>
+        <p>{when}</p>
       </div>
       <div className="basket-item__people">
         <span className="field-label" id={`people-${item.itemId}`}>
@@ -45,7 +44,6 @@ export function BasketItem({ item, currency, editable, busy, error, onPeople, on
               type="button"
               className="button stepper__step"
               aria-label={`One person fewer, ${short}`}
-              suppressHydrationWarning
               disabled={!idle || item.quantity <= 1}
               onClick={() => onPeople(item.quantity - 1)}
             >
@@ -58,7 +56,6 @@ export function BasketItem({ item, currency, editable, busy, error, onPeople, on
               type="button"
               className="button stepper__step"
               aria-label={`One person more, ${short}`}
-              suppressHydrationWarning
               disabled={!idle}
               onClick={() => onPeople(item.quantity + 1)}
             >
@@ -78,7 +75,7 @@ export function BasketItem({ item, currency, editable, busy, error, onPeople, on
         )}
       </p>
       {editable && (
-        <button type="button" className="button button--quiet basket-item__remove" disabled={!idle} onClick={onRemove} aria-label={`Remove ${short}`} suppressHydrationWarning>
+        <button type="button" className="button button--quiet basket-item__remove" disabled={!idle} onClick={onRemove} aria-label={`Remove ${short}`}>
           Remove
         </button>
       )}

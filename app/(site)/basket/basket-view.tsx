@@ -95,7 +95,7 @@ export function BasketView() {
         <ul className="basket-items">
           {booking.items.map((item) => (
             <BasketItem
-              key={`${item.itemId}:${hydrated ? 'browser' : 'server'}`}
+              key={item.itemId}
               item={item}
               currency={booking.currency}
               editable={editable}

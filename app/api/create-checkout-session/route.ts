@@ -84,7 +84,7 @@ async function createSession(start: Extract<CheckoutStart, { action: 'create' }>
           price_data: {
             currency: start.currency!.toLowerCase(),
             unit_amount: item.unitPriceMinor,
-            product_data: { name: item.experienceName, description: formatLocalRange(item.startsAt, item.endsAt, item.timezone) },
+            product_data: { name: item.experienceName, description: formatLocalRange(item.localStartsAt, item.localEndsAt, item.timezone) },
           },
         })),
         customer_email: start.customerEmail,

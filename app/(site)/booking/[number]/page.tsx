@@ -98,7 +98,7 @@ export default async function BookingPage({ params, searchParams }: Props) {
             <li key={item.itemId} className="confirmation__item">
               <h3>{item.experienceName}</h3>
               <p>
-                <LocalTime kind="range" instant={item.startsAt} endsAt={item.endsAt} timeZone={item.timezone} />
+                <LocalTime kind="range" local={item.localStartsAt} localEnd={item.localEndsAt} timeZone={item.timezone} />
               </p>
               <p>
                 {item.quantity} {item.quantity === 1 ? 'person' : 'people'}

@@ -122,7 +122,7 @@ export function AvailableStartTimes({ experience, today, initialDate, initialSlo
             : s,
         ) ?? list,
       );
-      setMessage({ kind: 'held', text: heldText(answer.booking, slot, people, tz) + note, bookingNumber: answer.booking.bookingNumber });
+      setMessage({ kind: 'held', text: heldText(answer.booking, slot, people) + note, bookingNumber: answer.booking.bookingNumber });
     } catch (err) {
       const text = describeHoldError(err);
       const soldOut = err instanceof ApiError && (err.code === 'sold_out' || err.code === 'resource_unavailable');
@@ -207,7 +207,7 @@ export function AvailableStartTimes({ experience, today, initialDate, initialSlo
         <ul className="start-times" aria-label={`Start times on ${formatLocalDate(date)}`}>
           {slots.map((slot) => (
             <li key={slot.slotId}>
-              <StartTimeButton key={hydrated ? 'browser' : 'server'} slot={slot} timeZone={tz} people={people} holding={holding === slot.slotId} onHold={hold} />
+              <StartTimeButton slot={slot} people={people} holding={holding === slot.slotId} onHold={hold} />
             </li>
           ))}
         </ul>
@@ -221,7 +221,7 @@ export function AvailableStartTimes({ experience, today, initialDate, initialSlo
   );
 }
 
-function heldText(booking: Booking, slot: Slot, people: number, timeZone: string): string {
+function heldText(booking: Booking, slot: Slot, people: number): string {
   const seats = people === 1 ? '1 seat' : `${people} seats`;
-  return `Held ${seats} at ${formatTime(slot.startsAt, timeZone)} (booking ${booking.bookingNumber}).`;
+  return `Held ${seats} at ${formatTime(slot.localStartsAt)} (booking ${booking.bookingNumber}).`;
 }

@@ -31,13 +31,14 @@ export default async function ExperiencePage({ params, searchParams }: Props) {
   const { experience } = overview;
   const today = overview.from;
   const tz = experience.timezone;
-  const bookableDates = [...new Set(overview.slots.filter((s) => s.status === 'available').map((s) => localDateOf(s.startsAt, tz)))];
+  // Local dates as the database says them (localStartsAt), never the runtime's own zone data.
+  const bookableDates = [...new Set(overview.slots.filter((s) => s.status === 'available').map((s) => localDateOf(s.localStartsAt)))];
 
   const asked = typeof query.date === 'string' && isLocalDate(query.date) ? query.date : undefined;
   const date = asked ?? bookableDates[0] ?? today;
   const inOverview = date >= overview.from && date <= overview.to;
   const slots = inOverview
-    ? overview.slots.filter((s) => localDateOf(s.startsAt, tz) === date)
+    ? overview.slots.filter((s) => localDateOf(s.localStartsAt) === date)
     : (await availability({ experience: slug, from: date, to: date })).slots;
 
   return (
@@ -57,7 +58,7 @@ export default async function ExperiencePage({ params, searchParams }: Props) {
           <div>
             <dt>Times shown in</dt>
             <dd>
-              <LocalTime kind="zone" instant={`${date}T12:00:00Z`} timeZone={tz} />
+              <LocalTime kind="zone" local={slots[0]?.localStartsAt ?? null} timeZone={tz} />
             </dd>
           </div>
           <div>

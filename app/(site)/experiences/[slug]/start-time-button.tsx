@@ -3,9 +3,8 @@
  * One start time as a button of fixed size: the time, what is left, and a detail line (seats
  * only held, or why it cannot be booked). Every line is always there, so numbers changing never
  * move anything. Start times that cannot be held stay focusable (aria-disabled, not disabled) so
- * keyboard and screen-reader users can still find out why. Local times may differ between the
- * server's and the browser's time-zone data: the list re-creates its buttons once hydrated
- * (use-hydrated.ts), hence suppressHydrationWarning on the elements that show a time.
+ * keyboard and screen-reader users can still find out why. Times are the database's local
+ * times (localStartsAt, localHeldUntil), printed as given, so server and browser show the same.
  */
 import type { Slot } from '../../_lib/booking-types';
 import { formatTime } from '../../_lib/local-time';
@@ -13,15 +12,14 @@ import { useHydrated } from '../../_lib/use-hydrated';
 
 interface Props {
   slot: Slot;
-  timeZone: string;
   people: number;
   holding: boolean;
   onHold: (slot: Slot) => void;
 }
 
-function describe(slot: Slot, timeZone: string, people: number): { status: string; detail: string; bookable: boolean } {
+function describe(slot: Slot, people: number): { status: string; detail: string; bookable: boolean } {
   const heldNote =
-    slot.held > 0 && slot.heldUntil ? `${slot.held} held — may free at ${formatTime(slot.heldUntil, timeZone)}` : '';
+    slot.held > 0 && slot.localHeldUntil ? `${slot.held} held — may free at ${formatTime(slot.localHeldUntil)}` : '';
   switch (slot.status) {
     case 'available':
       if (slot.remaining < people) {
@@ -37,11 +35,11 @@ function describe(slot: Slot, timeZone: string, people: number): { status: strin
   }
 }
 
-export function StartTimeButton({ slot, timeZone, people, holding, onHold }: Props) {
+export function StartTimeButton({ slot, people, holding, onHold }: Props) {
   // Until the page is hydrated a click would do nothing: say so (aria-disabled), without greying out.
   const ready = useHydrated();
-  const time = formatTime(slot.startsAt, timeZone);
-  const { status, detail, bookable } = describe(slot, timeZone, people);
+  const time = formatTime(slot.localStartsAt);
+  const { status, detail, bookable } = describe(slot, people);
   // The accessible name leads with the time: "10:00, 8 left", "14:00, sold out, 2 held — may free at 14:07".
   const spoken = slot.status === 'available' ? status : status.toLowerCase();
   const said = detail ? detail.charAt(0).toLowerCase() + detail.slice(1) : '';
@@ -56,18 +54,13 @@ export function StartTimeButton({ slot, timeZone, people, holding, onHold }: Pro
       aria-label={label}
       aria-disabled={!bookable || !ready || undefined}
       aria-busy={holding || undefined}
-      suppressHydrationWarning
       onClick={() => {
         if (bookable && ready && !holding) onHold(slot);
       }}
     >
-      <span className="start-time__time" suppressHydrationWarning>
-        {time}
-      </span>
+      <span className="start-time__time">{time}</span>
       <span className="start-time__status">{holding ? 'Holding…' : status}</span>
-      <span className="start-time__detail" suppressHydrationWarning>
-        {holding ? '' : detail}
-      </span>
+      <span className="start-time__detail">{holding ? '' : detail}</span>
     </button>
   );
 }
