@@ -11,6 +11,7 @@ export const BoardSlot = z.object({
   timezone: z.string(),
   startsAt: z.string(),
   endsAt: z.string(),
+  localStartsAt: z.string(),
   open: z.boolean(),
   capacity: z.number(),
   booked: z.number(),

@@ -16,6 +16,7 @@ begin
     select jsonb_agg(jsonb_build_object(
              'slotId', s.id, 'experienceSlug', e.slug, 'experienceName', e.name, 'timezone', e.timezone,
              'startsAt', s.starts_at, 'endsAt', s.ends_at, 'open', s.is_open,
+             'localStartsAt', data.local_iso(s.starts_at, e.timezone),
              'capacity', s.capacity, 'booked', s.booked, 'held', s.held - l.lapsed,
              'remaining', greatest(0, s.capacity - s.booked - (s.held - l.lapsed)),
              'heldUntil', l.held_until)

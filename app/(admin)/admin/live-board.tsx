@@ -6,6 +6,7 @@
  */
 import { useCallback, useEffect, useRef, useState, useTransition } from 'react';
 import type { BoardSlot, LiveHold } from '@/db/admin';
+import { formatWallDate, offsetLabel, parseLocalIso } from '@/lib/wall-clock';
 import { releaseHoldAction } from './actions';
 
 interface Props {
@@ -13,10 +14,10 @@ interface Props {
   initialHolds: LiveHold[];
 }
 
-function formatStart(iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-  }).format(new Date(iso));
+/** "Wed 25 Nov, 09:00 GMT-7" from the database's local time (lib/wall-clock.ts: one clock). */
+function formatStart(local: string): string {
+  const wall = parseLocalIso(local);
+  return `${formatWallDate(wall.date, 'short')}, ${wall.time} ${offsetLabel(wall.offsetMinutes)}`;
 }
 
 function formatLeft(ms: number): string {
@@ -101,7 +102,7 @@ export function LiveBoard({ initialSlots, initialHolds }: Props) {
               {slots.map((s) => (
                 <tr key={s.slotId} data-testid={`board-slot-${s.slotId}`} data-held={s.held} data-booked={s.booked} data-remaining={s.remaining}>
                   <td>
-                    {formatStart(s.startsAt, s.timezone)} <span className="muted">{s.timezone}</span>
+                    {formatStart(s.localStartsAt)} <span className="muted">{s.timezone}</span>
                     {!s.open && <span className="tag">closed</span>}
                   </td>
                   <td>{s.experienceName}</td>
@@ -130,7 +131,7 @@ export function LiveBoard({ initialSlots, initialHolds }: Props) {
                   <ul className="board-hold__items">
                     {h.items.map((i) => (
                       <li key={i.itemId}>
-                        {i.quantity} × {i.experienceName}, {formatStart(i.startsAt, i.timezone)}
+                        {i.quantity} × {i.experienceName}, {formatStart(i.localStartsAt)}
                       </li>
                     ))}
                   </ul>
