@@ -30,6 +30,8 @@ function routesOf(under: string, name: string): string[] {
       .relative(appDir, path.dirname(file))
       .split(path.sep)
       .filter((segment) => !/^\(.*\)$/.test(segment))
+      // A dynamic segment gets any value: the session is checked before anything is looked up.
+      .map((segment) => (/^\[.*\]$/.test(segment) ? '1' : segment))
       .join('/'),
   );
 }
