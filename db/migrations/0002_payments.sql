@@ -191,6 +191,21 @@ $$;
 comment on function data.retake_seats(data.pending_bookings) is 'All-or-nothing re-take of a lapsed booking''s seats as booked (late payment).';
 
 /*
+ * Takes a booking for a system change (a webhook, a job, staff): its advisory lock, then its row
+ * lock — no token, the caller is trusted. Returns a row of nulls (id is null) when there is none.
+ */
+create function data.lock_booking_row(p_booking_number text) returns data.pending_bookings
+language plpgsql volatile as $$
+declare
+  v_booking data.pending_bookings;
+begin
+  perform data.lock_key('booking', p_booking_number);
+  select * into v_booking from data.pending_bookings where booking_number = p_booking_number for update;
+  return v_booking;
+end
+$$;
+
+/*
  * Takes a booking for a change to its live hold: data.lock_booking (locks, token), then HF006
  * when the hold lapsed or was released, HF011 when the booking is paid, cancelled or refunded.
  */
@@ -369,9 +384,8 @@ begin
   if p_booking_number is null then
     return jsonb_build_object('outcome', 'unknown_booking', 'emails', '[]'::jsonb, 'refund', false);
   end if;
-  perform data.lock_key('booking', p_booking_number);
-  select * into v_booking from data.pending_bookings where booking_number = p_booking_number for update;
-  if not found then
+  v_booking := data.lock_booking_row(p_booking_number);
+  if v_booking.id is null then
     return jsonb_build_object('outcome', 'unknown_booking', 'bookingNumber', p_booking_number,
                               'emails', '[]'::jsonb, 'refund', false);
   end if;
@@ -438,9 +452,8 @@ begin
   if p_booking_number is null then
     return jsonb_build_object('outcome', 'unknown_booking');
   end if;
-  perform data.lock_key('booking', p_booking_number);
-  select * into v_booking from data.pending_bookings where booking_number = p_booking_number for update;
-  if not found then
+  v_booking := data.lock_booking_row(p_booking_number);
+  if v_booking.id is null then
     return jsonb_build_object('outcome', 'unknown_booking', 'bookingNumber', p_booking_number);
   end if;
   if v_booking.availability_reserved and v_booking.payment_session_id is not distinct from p_session_id then
@@ -469,8 +482,7 @@ begin
   if not found then
     return jsonb_build_object('outcome', 'unknown_payment');
   end if;
-  perform data.lock_key('booking', v_booking.booking_number);
-  select * into v_booking from data.pending_bookings where id = v_booking.id for update;
+  v_booking := data.lock_booking_row(v_booking.booking_number);
 
   if v_booking.refunded_minor >= p_amount_refunded and not (p_fully and v_booking.status = 'confirmed') then
     return jsonb_build_object('outcome', 'duplicate', 'bookingNumber', v_booking.booking_number);
@@ -522,9 +534,8 @@ as $$
 declare
   v_booking data.pending_bookings;
 begin
-  perform data.lock_key('booking', p_booking_number);
-  select * into v_booking from data.pending_bookings where booking_number = p_booking_number for update;
-  if not found then
+  v_booking := data.lock_booking_row(p_booking_number);
+  if v_booking.id is null then
     raise exception 'booking % not found', p_booking_number using errcode = 'HF004';
   end if;
   if exists (select 1 from data.booking_events

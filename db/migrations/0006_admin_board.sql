@@ -119,9 +119,8 @@ as $$
 declare
   v_booking data.pending_bookings;
 begin
-  perform data.lock_key('booking', p_booking_number);
-  select * into v_booking from data.pending_bookings where booking_number = p_booking_number for update;
-  if not found then
+  v_booking := data.lock_booking_row(p_booking_number);
+  if v_booking.id is null then
     raise exception 'booking % not found', p_booking_number using errcode = 'HF004';
   end if;
   if not v_booking.availability_reserved then
