@@ -16,7 +16,9 @@ export async function handleSweepHolds(jobs: { id: string }[]): Promise<void> {
     const started = Date.now();
     try {
       const { released, complete } = await expireLapsedHolds({ tier: 'sweep', budgetMs: 50_000 });
-      logger.info({ event: 'job', queue: sweepHolds.name, jobId: job.id, released, complete, ms: Date.now() - started }, 'Sweep ran');
+      // Every minute, usually with nothing to do: only a sweep that released something is news.
+      const level = released > 0 || !complete ? 'info' : 'debug';
+      logger[level]({ event: 'job', queue: sweepHolds.name, jobId: job.id, released, complete, ms: Date.now() - started }, 'Sweep ran');
     } catch (err) {
       logger.error({ event: 'job_failed', queue: sweepHolds.name, jobId: job.id, err }, 'Error cleaning up booking');
       throw err;
