@@ -74,6 +74,8 @@ export const Schedule = z.object({
 export type Schedule = z.infer<typeof Schedule>;
 
 export const ExperienceDetail = StaffExperience.extend({
+  /** Today's date on the experience's clock (the database's). */
+  localToday: z.string(),
   schedules: z.array(Schedule),
   slots: z.array(StaffSlot),
 });

@@ -158,6 +158,7 @@ begin
     raise exception 'experience % not found', p_slug using errcode = 'HF014';
   end if;
   return data.staff_experience_json(v_exp.id) || jsonb_build_object(
+    'localToday', to_char(v_now at time zone v_exp.timezone, 'YYYY-MM-DD'),
     'schedules', coalesce((
       select jsonb_agg(jsonb_build_object(
                'scheduleId', c.id, 'fromDate', c.from_date, 'toDate', c.to_date,
