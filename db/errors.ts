@@ -34,6 +34,13 @@ export const errorCodes = {
   experience_not_found: { status: 404, sqlstate: 'HF014', message: 'No experience with that name.' },
   invalid_range: { status: 422, sqlstate: 'HF015', message: 'That date range is not valid.' },
   item_not_found: { status: 404, sqlstate: 'HF016', message: 'That item is not part of the booking.' },
+  // Staff: experiences, schedules, slots, manifest (db/migrations/0008_admin_schedules.sql)
+  invalid_experience: { status: 422, sqlstate: 'HF040', message: 'A field of the experience is not valid.' },
+  experience_slug_taken: { status: 409, sqlstate: 'HF041', message: 'Another experience has that web name.' },
+  experience_in_use: { status: 409, sqlstate: 'HF042', message: 'That cannot change once the experience has bookings.' },
+  invalid_schedule: { status: 422, sqlstate: 'HF043', message: 'The schedule is not valid.' },
+  capacity_below_taken: { status: 409, sqlstate: 'HF044', message: 'The capacity cannot be below the seats held and booked.' },
+  not_on_manifest: { status: 409, sqlstate: 'HF045', message: 'That booking is not on this manifest.' },
   // Built-in SQLSTATEs
   conflict: { status: 409, sqlstate: ['23514', '23P01', '23505'], message: 'The change conflicts with another one.' },
   busy: { status: 503, sqlstate: ['40001', '40P01', '55P03'], message: 'Busy; please try again.' },

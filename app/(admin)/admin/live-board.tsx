@@ -4,6 +4,7 @@
  * on /api/admin/stream (and every reconnect, or coming back online) re-reads /api/admin/board,
  * debounced. Hold countdowns tick on the client against the server's expiresAt.
  */
+import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState, useTransition } from 'react';
 import type { BoardSlot, LiveHold } from '@/db/admin';
 import { formatWallDate, offsetLabel, parseLocalIso } from '@/lib/wall-clock';
@@ -102,7 +103,7 @@ export function LiveBoard({ initialSlots, initialHolds }: Props) {
               {slots.map((s) => (
                 <tr key={s.slotId} data-testid={`board-slot-${s.slotId}`} data-held={s.held} data-booked={s.booked} data-remaining={s.remaining}>
                   <td>
-                    {formatStart(s.localStartsAt)} <span className="muted">{s.timezone}</span>
+                    <Link href={`/admin/manifest/${s.slotId}`}>{formatStart(s.localStartsAt)}</Link> <span className="muted">{s.timezone}</span>
                     {!s.open && <span className="tag">closed</span>}
                   </td>
                   <td>{s.experienceName}</td>
