@@ -67,11 +67,12 @@ export function BookingActions(props: Props) {
   const hasActions = cancellable || paidByCard || props.status === 'confirmed';
   if (!hasActions && !result) return null;
 
-  const run = (action: () => Promise<ActionResult>, after?: () => void) =>
+  const run = (action: () => Promise<ActionResult>, afterSuccess?: () => void) =>
     startTransition(async () => {
       setResult(null);
-      setResult(await action());
-      after?.();
+      const answer = await action();
+      setResult(answer);
+      if (answer.ok) afterSuccess?.();
       router.refresh();
     });
 
@@ -86,7 +87,7 @@ export function BookingActions(props: Props) {
             <p>
               The seats go back on sale at once.
               {props.paymentProvider === 'stripe' && props.status === 'confirmed' && (
-                <strong> Cancelling does not refund the card payment: refund it below if you should.</strong>
+                <strong> Cancelling does not refund the card payment: use “Refund through Stripe” if the customer should get money back.</strong>
               )}
             </p>
             {!confirming ? (
@@ -130,6 +131,7 @@ export function BookingActions(props: Props) {
                   e.preventDefault();
                   run(
                     () => refundBookingAction({ bookingNumber: props.bookingNumber, amount, currency: props.currency, reason: refundReason }),
+                    () => setRefundReason(''),
                   );
                 }}
               >

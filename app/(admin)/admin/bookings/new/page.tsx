@@ -50,7 +50,7 @@ export default async function NewBookingPage({ searchParams }: Props) {
       <h1>New phone or walk-in booking</h1>
       <p className="muted">Confirmed at once with payment due on arrival. The customer gets the usual confirmation email if you enter an address.</p>
 
-      <form method="get" action="/admin/bookings/new" className={`card ${styles.filters}`} aria-label="Experience and date">
+      <form method="get" action="/admin/bookings/new" className={`card ${styles.filters}`} aria-label="Choose the day">
         <div className={styles.grow}>
           <label htmlFor="experience">Experience</label>
           <select id="experience" name="experience" defaultValue={chosen?.slug ?? ''} required>
