@@ -2,6 +2,10 @@
  * /admin/bookings/<number>: one booking with everything about it — contact, money, items on
  * their experiences' clocks, what staff can do (cancel, refund, resend the confirmation), Stripe
  * refunds asked for, Stripe events, emails, and the full event history.
+ *
+ * No loading.tsx in these folders: its Suspense boundary lets the response start streaming before
+ * requireStaff() runs, and the sign-in redirect then no longer happens as a plain HTTP redirect
+ * (the end-to-end access test saw an anonymous visitor stay on /admin/bookings/1).
  */
 import type { Metadata } from 'next';
 import Link from 'next/link';
