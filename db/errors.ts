@@ -34,6 +34,14 @@ export const errorCodes = {
   experience_not_found: { status: 404, sqlstate: 'HF014', message: 'No experience with that name.' },
   invalid_range: { status: 422, sqlstate: 'HF015', message: 'That date range is not valid.' },
   item_not_found: { status: 404, sqlstate: 'HF016', message: 'That item is not part of the booking.' },
+  // Staff bookings (db/migrations/0007_admin_bookings.sql)
+  refund_not_allowed: { status: 409, sqlstate: 'HF030', message: 'This booking was not paid through Stripe, or has nothing left to refund.' },
+  invalid_refund_amount: { status: 422, sqlstate: 'HF031', message: 'The refund must be more than zero and at most what is left to refund.' },
+  booking_not_cancellable: { status: 409, sqlstate: 'HF032', message: 'Only a confirmed booking or a live hold can be cancelled.' },
+  invalid_walk_in: { status: 422, sqlstate: 'HF033', message: 'A walk-in booking needs a name, valid contact details and at least one start time.' },
+  resend_not_possible: { status: 409, sqlstate: 'HF035', message: 'Only a confirmed booking with an email address can be sent its confirmation.' },
+  refund_request_not_found: { status: 404, sqlstate: 'HF036', message: 'No such refund request.' },
+  invalid_filter: { status: 422, sqlstate: 'HF037', message: 'That search or filter is not valid.' },
   // Staff: experiences, schedules, slots, manifest (db/migrations/0008_admin_schedules.sql)
   invalid_experience: { status: 422, sqlstate: 'HF040', message: 'A field of the experience is not valid.' },
   experience_slug_taken: { status: 409, sqlstate: 'HF041', message: 'Another experience has that web name.' },

@@ -1,10 +1,14 @@
 /**
  * Queue `refund-payment`: refunds a payment that Holdfast cannot honour — a late payment whose
- * seats were taken (refund_due), or a second payment for a booking already paid. Queued in the
- * same transaction as the webhook that found it. The Stripe idempotency key is the payment
- * intent, so however often the job runs, Stripe makes one refund.
+ * seats were taken (refund_due), or a second payment for a booking already paid — and refunds
+ * staff ask for (`staff_refund`, full or partial: data.refund_requests). Queued in the same
+ * transaction as the webhook or staff request that needs it. The Stripe idempotency key is the
+ * payment intent (plus the refund request id for staff refunds, so two separate partial refunds
+ * are two refunds), so however often the job runs, Stripe makes each refund once.
  */
+import Stripe from 'stripe';
 import { z } from 'zod';
+import { failStaffRefund, recordStaffRefund } from '@/db/admin-bookings';
 import { recordRefund } from '@/db/payments';
 import { logger } from '@/lib/logger';
 import { stripe } from '@/lib/stripe';
@@ -13,12 +17,21 @@ export const refundPayment = {
   name: 'refund-payment',
   // 5 s, 10 s, 20 s … capped at an hour: Stripe being down for a day still ends in a refund.
   options: { retryLimit: 40, retryDelay: 5, retryBackoff: true, retryDelayMax: 3600, expireInSeconds: 120 },
-  payload: z.object({
-    bookingNumber: z.string().min(1),
-    paymentIntent: z.string().min(1),
-    amountMinor: z.number().int().positive(),
-    reason: z.enum(['late_payment', 'duplicate_payment']),
-  }),
+  payload: z.discriminatedUnion('reason', [
+    z.object({
+      bookingNumber: z.string().min(1),
+      paymentIntent: z.string().min(1),
+      amountMinor: z.number().int().positive(),
+      reason: z.enum(['late_payment', 'duplicate_payment']),
+    }),
+    z.object({
+      bookingNumber: z.string().min(1),
+      paymentIntent: z.string().min(1),
+      amountMinor: z.number().int().positive(),
+      reason: z.literal('staff_refund'),
+      refundRequestId: z.number().int().positive(),
+    }),
+  ]),
 } as const;
 export type RefundPaymentPayload = z.infer<typeof refundPayment.payload>;
 
@@ -30,6 +43,10 @@ export async function handleRefundPayment(jobs: { id: string; data: unknown }[])
     if (!client) {
       log.error({ event: 'refund_failed' }, 'Cannot refund: Stripe is not configured');
       throw new Error('Stripe is not configured');
+    }
+    if (payload.reason === 'staff_refund') {
+      await staffRefund(client, payload, log);
+      continue;
     }
     try {
       const refund = await client.refunds.create(
@@ -53,4 +70,40 @@ export async function handleRefundPayment(jobs: { id: string; data: unknown }[])
       throw err;
     }
   }
+}
+
+type StaffRefundPayload = Extract<RefundPaymentPayload, { reason: 'staff_refund' }>;
+
+/**
+ * A refund staff asked for. Stripe refusing the request itself (more than is left on the charge,
+ * a payment refunded elsewhere) will not change on a retry: the request is marked failed, which
+ * the booking page shows and which makes the amount refundable again. Anything else is retried.
+ */
+async function staffRefund(client: Stripe, payload: StaffRefundPayload, log: typeof logger): Promise<void> {
+  let refund: Stripe.Refund;
+  try {
+    refund = await client.refunds.create(
+      {
+        payment_intent: payload.paymentIntent,
+        amount: payload.amountMinor,
+        reason: 'requested_by_customer',
+        metadata: {
+          booking_number: payload.bookingNumber,
+          holdfast_reason: payload.reason,
+          holdfast_refund_request: String(payload.refundRequestId),
+        },
+      },
+      { idempotencyKey: `holdfast-refund-${payload.paymentIntent}-staff-${payload.refundRequestId}` },
+    );
+  } catch (err) {
+    if (err instanceof Stripe.errors.StripeInvalidRequestError) {
+      await failStaffRefund({ requestId: payload.refundRequestId, error: `${err.code ?? 'invalid_request'}: ${err.message}` });
+      log.error({ event: 'refund_refused', err }, 'Stripe refused the staff refund');
+      return;
+    }
+    log.error({ event: 'refund_failed', err }, 'Refund failed; will retry');
+    throw err;
+  }
+  const recorded = await recordStaffRefund({ requestId: payload.refundRequestId, refundId: refund.id, amountMinor: refund.amount });
+  log.info({ event: 'refunded', refundId: refund.id, status: recorded.status }, 'Staff refund made');
 }

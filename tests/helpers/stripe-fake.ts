@@ -13,10 +13,10 @@
  * with retries off, so every POST here carries a key; a caller's `{ idempotencyKey }` replaces it.
  *
  * Modelled: Checkout Sessions (create, retrieve, expire, `expand: ['line_items']`), refunds by
- * payment intent, Stripe-style idempotency, signed webhook events, a browser payment page, and
- * injected failures. Deliberately not modelled: other endpoints, sessions expiring by themselves
- * at `expires_at`, webhook retries, automatic `checkout.session.expired` events (send them with
- * `deliver(event('checkout.session.expired', …))`).
+ * payment intent (create; list filtered by payment intent), Stripe-style idempotency, signed
+ * webhook events, a browser payment page, and injected failures. Deliberately not modelled:
+ * other endpoints, sessions expiring by themselves at `expires_at`, webhook retries, automatic
+ * `checkout.session.expired` events (send them with `deliver(event('checkout.session.expired', …))`).
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -483,6 +483,12 @@ export async function startStripeFake(options: { webhookUrl?: string; webhookSec
       return { status: 200, body: sessionJson(expireSession(decodeURIComponent(expireId)), expansions(params)) };
     }
     if (method === 'POST' && path === '/v1/refunds') return { status: 200, body: createRefund(params) };
+    if (method === 'GET' && path === '/v1/refunds') {
+      // Newest first, as Stripe lists them; only the payment_intent filter is modelled.
+      const paymentIntent = optionalText(params.payment_intent, 'payment_intent');
+      const data = [...refunds.values()].filter((r) => paymentIntent === null || r.payment_intent === paymentIntent).reverse();
+      return { status: 200, body: { object: 'list', data, has_more: false, url: '/v1/refunds' } };
+    }
     throw new ApiError(404, 'invalid_request_error', undefined, `Unrecognized request URL (${method}: ${path}).`);
   }
 

@@ -24,6 +24,7 @@ export default async function AdminLayout({ children }: { children: ReactNode })
         {staff && (
           <nav aria-label="Staff" className="site-nav">
             <Link href="/admin">Live board</Link>
+            <Link href="/admin/bookings">Bookings</Link>
             {staff.role === 'owner' && <Link href="/admin/experiences">Experiences</Link>}
             <span className="admin-who">
               {staff.name} · {staff.role}
