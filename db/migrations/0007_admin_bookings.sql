@@ -68,11 +68,9 @@ comment on function data.refundable_minor(data.pending_bookings) is 'Paid minus 
 create function data.lock_booking_for_staff(p_booking_number text) returns data.pending_bookings
 language plpgsql volatile as $$
 declare
-  v_booking data.pending_bookings;
+  v_booking data.pending_bookings := data.lock_booking_row(p_booking_number);
 begin
-  perform data.lock_key('booking', p_booking_number);
-  select * into v_booking from data.pending_bookings where booking_number = p_booking_number for update;
-  if not found then
+  if v_booking.id is null then
     raise exception 'booking % not found', p_booking_number using errcode = 'HF004';
   end if;
   return v_booking;
