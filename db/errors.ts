@@ -34,6 +34,10 @@ export const errorCodes = {
   experience_not_found: { status: 404, sqlstate: 'HF014', message: 'No experience with that name.' },
   invalid_range: { status: 422, sqlstate: 'HF015', message: 'That date range is not valid.' },
   item_not_found: { status: 404, sqlstate: 'HF016', message: 'That item is not part of the booking.' },
+  // Staff insights (0009_admin_insights.sql): HF050–HF059
+  invalid_period: { status: 422, sqlstate: 'HF050', message: 'A period must run forwards and span at most 400 days.' },
+  invalid_email_status: { status: 422, sqlstate: 'HF051', message: 'Unknown email status.' },
+  metrics_disabled: { status: 404, message: 'Metrics are disabled: set METRICS_TOKEN to enable /api/metrics.' },
   // Built-in SQLSTATEs
   conflict: { status: 409, sqlstate: ['23514', '23P01', '23505'], message: 'The change conflicts with another one.' },
   busy: { status: 503, sqlstate: ['40001', '40P01', '55P03'], message: 'Busy; please try again.' },
