@@ -73,6 +73,20 @@ export function staffMetrics(period: { from: Date; to: Date }, db?: Sql): Promis
   );
 }
 
+/**
+ * The metrics of the last `seconds` by the database's own clock, up to this statement
+ * (for /api/metrics: no app-server clock decides which events are in the window).
+ */
+export function recentStaffMetrics(seconds: number, db?: Sql): Promise<StaffMetrics> {
+  return call(
+    StaffMetrics,
+    (sql) => sql`
+      select api.staff_metrics(p_from => clock_timestamp() - make_interval(secs => ${seconds}::double precision),
+                               p_to => clock_timestamp() + interval '1 microsecond') as result`,
+    db,
+  );
+}
+
 export const EMAIL_STATUSES = ['queued', 'sent', 'not_sent', 'failed'] as const;
 export const EmailStatus = z.enum(EMAIL_STATUSES);
 export type EmailStatus = z.infer<typeof EmailStatus>;
