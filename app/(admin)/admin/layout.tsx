@@ -24,6 +24,8 @@ export default async function AdminLayout({ children }: { children: ReactNode })
         {staff && (
           <nav aria-label="Staff" className="site-nav">
             <Link href="/admin">Live board</Link>
+            <Link href="/admin/metrics">Metrics</Link>
+            <Link href="/admin/logs">Logs</Link>
             <span className="admin-who">
               {staff.name} · {staff.role}
             </span>
