@@ -18,7 +18,9 @@ const H = 190;
 const PAD = { top: 12, right: 8, bottom: 26, left: 36 };
 
 function niceMax(n: number): number {
-  if (n <= 4) return Math.max(1, n);
+  // Counts: keep the half-way tick a whole number.
+  if (n <= 2) return 2;
+  if (n <= 4) return 4;
   const p = 10 ** Math.floor(Math.log10(n));
   return [1, 2, 2.5, 5, 10].map((m) => m * p).find((c) => c >= n) ?? n;
 }
@@ -55,7 +57,7 @@ export function DailyStackedBars({ id, title, days, series }: { id: string; titl
           <g key={f}>
             <line x1={PAD.left} x2={W - PAD.right} y1={PAD.top + plotH * (1 - f)} y2={PAD.top + plotH * (1 - f)} className={styles.grid} />
             <text x={PAD.left - 6} y={PAD.top + plotH * (1 - f) + 4} textAnchor="end" className={styles.axis}>
-              {Math.round(max * f * 10) / 10}
+              {Math.round(max * f)}
             </text>
           </g>
         ))}
