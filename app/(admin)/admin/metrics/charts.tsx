@@ -22,7 +22,7 @@ function niceMax(n: number): number {
   if (n <= 2) return 2;
   if (n <= 4) return 4;
   const p = 10 ** Math.floor(Math.log10(n));
-  return [1, 2, 2.5, 5, 10].map((m) => m * p).find((c) => c >= n) ?? n;
+  return [1, 2, 5, 10].map((m) => m * p).find((c) => c >= n) ?? n;
 }
 
 const shortDay = (day: string) =>
