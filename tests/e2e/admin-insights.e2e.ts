@@ -6,6 +6,7 @@
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { closeDb, db, experienceWithSlot, screenshot, slotCounts } from './fixtures';
+import { E2E_METRICS_TOKEN } from './metrics-token';
 import { E2E_STAFF } from './staff';
 
 test.afterAll(closeDb);
@@ -145,5 +146,22 @@ test('logs: "Run cleanup now" releases a lapsed hold and says how many', async (
     await staff.reload();
   }
   expect(releasedByButton).toBeGreaterThanOrEqual(1);
+  await staff.context().close();
+});
+
+test('GET /api/metrics from the production build: 401 without the token, Prometheus text with it or a staff session', async ({ browser, request }) => {
+  expect((await request.get('/api/metrics')).status()).toBe(401);
+  expect((await request.get('/api/metrics', { headers: { authorization: 'Bearer not-the-token-at-all' } })).status()).toBe(401);
+  const res = await request.get('/api/metrics', { headers: { authorization: `Bearer ${E2E_METRICS_TOKEN}` } });
+  expect(res.status()).toBe(200);
+  expect(res.headers()['content-type']).toMatch(/^text\/plain/);
+  const body = await res.text();
+  for (const name of ['holdfast_reservation_attempts', 'holdfast_hold_releases', 'holdfast_orphaned_holds', 'holdfast_process_cpu_seconds_total']) {
+    expect(body).toContain(`# TYPE ${name} `);
+  }
+  const staff = await staffPage(browser);
+  const asStaff = await staff.request.get('/api/metrics');
+  expect(asStaff.status()).toBe(200);
+  expect(await asStaff.text()).toContain('holdfast_reservation_attempts{window="24h"}');
   await staff.context().close();
 });
