@@ -38,9 +38,11 @@
  *                             same seats taken again.
  *   payments.refundDue        'refund_due' events: paid after the hold lapsed, seats gone.
  *   payments.refunds          per currency: payments refunded in the period (distinct booking and
- *                             payment intent with a 'refunded' event) and the amount, per payment
- *                             the largest amount its events in the period report (Stripe's
- *                             charge.refunded amounts are cumulative; a refund job's are its own).
+ *                             payment intent with a 'refunded' event) and the amount: per payment,
+ *                             the sum of the refunds Holdfast made (events with their own
+ *                             amountMinor, one per refund id), or the largest cumulative amount a
+ *                             charge.refunded event reports (amountRefundedMinor), whichever is
+ *                             more — so a refund seen both ways counts once.
  *   daily                     per UTC day of the period: attempts, successes, conflicts, created,
  *                             confirmed and releases (all tiers), bucketed the same way.
  *
@@ -93,7 +95,8 @@ begin
   ),
   refunds as (
     select b.currency, e.booking_id, coalesce(e.detail->>'paymentIntent', b.payment_intent_id, '') as payment,
-           max(coalesce((e.detail->>'amountMinor')::bigint, (e.detail->>'amountRefundedMinor')::bigint, 0)) as amount
+           greatest(coalesce(sum((e.detail->>'amountMinor')::bigint), 0),
+                    coalesce(max((e.detail->>'amountRefundedMinor')::bigint), 0)) as amount
       from ev e join data.pending_bookings b on b.id = e.booking_id
      where e.type = 'refunded'
      group by 1, 2, 3

@@ -197,7 +197,7 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
           <dt>Late payments</dt>
           <dd><code>late_payment_reacquired</code> events (paid after the hold lapsed, the same seats taken again) and <code>refund_due</code> events (paid after the hold lapsed, the seats were gone).</dd>
           <dt>Refunds</dt>
-          <dd>Payments (booking and payment intent) with a <code>refunded</code> event in the period, per currency; the amount is, per payment, the largest amount its events report (Stripe reports refunded amounts cumulatively).</dd>
+          <dd>Payments (booking and payment intent) with a <code>refunded</code> event in the period, per currency; the amount is, per payment, the sum of the refunds Holdfast made, or the cumulative refunded amount Stripe reported (<code>charge.refunded</code>) if that is more, so a refund seen both ways counts once.</dd>
           <dt>Rates</dt>
           <dd>A dash when there is nothing to divide by.</dd>
         </dl>
