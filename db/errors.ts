@@ -49,6 +49,10 @@ export const errorCodes = {
   invalid_schedule: { status: 422, sqlstate: 'HF043', message: 'The schedule is not valid.' },
   capacity_below_taken: { status: 409, sqlstate: 'HF044', message: 'The capacity cannot be below the seats held and booked.' },
   not_on_manifest: { status: 409, sqlstate: 'HF045', message: 'That booking is not on this manifest.' },
+  // Staff insights (0009_admin_insights.sql): HF050–HF059
+  invalid_period: { status: 422, sqlstate: 'HF050', message: 'A period must run forwards and span at most 400 days.' },
+  invalid_email_status: { status: 422, sqlstate: 'HF051', message: 'Unknown email status.' },
+  metrics_disabled: { status: 404, message: 'Metrics are disabled: set METRICS_TOKEN to enable /api/metrics.' },
   // Built-in SQLSTATEs
   conflict: { status: 409, sqlstate: ['23514', '23P01', '23505'], message: 'The change conflicts with another one.' },
   busy: { status: 503, sqlstate: ['40001', '40P01', '55P03'], message: 'Busy; please try again.' },

@@ -26,6 +26,15 @@ export const Env = z.object({
   /** Bearer token that GET /api/cleanup-expired requires (Vercel cron sends it). */
   CRON_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /**
+   * Bearer token GET /api/metrics (Prometheus) requires; a signed-in staff session may read it
+   * too. Absent: the endpoint is disabled (404).
+   */
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it travels in an HTTP header)')
+    .optional(),
+  /**
    * Where pg-boss jobs run: `inline` in the Next.js server process, `off` when `npm run worker`
    * runs them (or on Vercel, where the cron route does the work). Default: inline, off on Vercel.
    */

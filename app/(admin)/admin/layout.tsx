@@ -26,6 +26,8 @@ export default async function AdminLayout({ children }: { children: ReactNode })
             <Link href="/admin">Live board</Link>
             <Link href="/admin/bookings">Bookings</Link>
             {staff.role === 'owner' && <Link href="/admin/experiences">Experiences</Link>}
+            <Link href="/admin/metrics">Metrics</Link>
+            <Link href="/admin/logs">Logs</Link>
             <span className="admin-who">
               {staff.name} · {staff.role}
             </span>
