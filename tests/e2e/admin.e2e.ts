@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
-import { closeDb, db, experienceWithSlot, screenshot, slotCounts } from './fixtures';
+import { closeDb, db, experienceWithSlot, holdSeats, openExperience, screenshot, slotCounts } from './fixtures';
 import { E2E_STAFF } from './staff';
 
 test.afterAll(closeDb);
@@ -148,16 +148,21 @@ test('sign-in refuses a wrong password without saying which half was wrong, then
 });
 
 test('live board: a customer\'s hold appears within a second, and staff can release it', async ({ browser }) => {
-  const { slotId } = await experienceWithSlot({ name: 'Board watch tour', capacity: 5 });
+  const { slug, slotId } = await experienceWithSlot({ name: 'Board watch tour', capacity: 5 });
   const staff = await newPage(browser);
   await signIn(staff);
   const row = staff.getByTestId(`board-slot-${slotId}`);
   await expect(row).toHaveAttribute('data-held', '0');
 
+  // A customer holds two seats on the site, in a second browser context.
   const customer = await newPage(browser);
-  const res = await customer.request.post('/api/reserve-availability', { data: { slotId, quantity: 2 } });
-  const { bookingNumber } = (await res.json()) as { bookingNumber: string };
+  await openExperience(customer, slug, slotId);
+  await holdSeats(customer, slotId, 2);
   await expect(row).toHaveAttribute('data-held', '2', { timeout: 1_000 });
+  const [held] = await db()<{ booking_number: string }[]>`
+    select b.booking_number from data.pending_bookings b join data.booking_items i on i.booking_id = b.id
+     where i.slot_id = ${slotId} and b.availability_reserved`;
+  const bookingNumber = held!.booking_number;
   const hold = staff.locator(`[data-testid="board-hold"][data-booking="${bookingNumber}"]`);
   await expect(hold).toBeVisible({ timeout: 1_000 });
   await screenshot(staff, 'admin-live-board');

@@ -4,21 +4,12 @@
  * the suite ends with the invariants.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { closeDb, db, experienceWithSlot, invariantProblems, screenshot, slotCounts } from './fixtures';
+import { closeDb, db, experienceWithSlot, holdSeats, invariantProblems, openExperience, screenshot, slotCounts } from './fixtures';
 
 test.afterAll(async () => {
   expect(await invariantProblems()).toBe(0);
   await closeDb();
 });
-
-/** Opens the experience on the day of its slot (tomorrow, local) — a fresh visit, by address. */
-async function openExperience(page: Page, slug: string, slotId: number): Promise<void> {
-  const [row] = await db()<{ day: string }[]>`
-    select to_char(s.starts_at at time zone e.timezone, 'YYYY-MM-DD') as day
-      from data.slots s join data.experiences e on e.id = s.experience_id where s.id = ${slotId}`;
-  await page.goto(`/experiences/${slug}?date=${row!.day}`);
-  await expect(page.getByTestId(`slot-${slotId}`)).toBeVisible();
-}
 
 /**
  * Moves to another experience the way a visitor does, through the site's links. (Typing an
@@ -33,12 +24,6 @@ async function browseToExperience(page: Page, name: string, slotId: number): Pro
 async function goToBasket(page: Page): Promise<void> {
   await page.getByTestId('hold-banner').getByRole('link', { name: 'Go to basket' }).click();
   await page.waitForURL(/\/basket$/);
-}
-
-async function holdSeats(page: Page, slotId: number, people: number): Promise<void> {
-  await page.getByLabel('People').selectOption(String(people));
-  await page.getByTestId(`slot-${slotId}`).click();
-  await expect(page.getByTestId('hold-banner')).toBeVisible();
 }
 
 async function fillContact(page: Page): Promise<void> {

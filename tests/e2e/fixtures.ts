@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import postgres from 'postgres';
 
 export interface E2EState {
@@ -83,3 +83,20 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   // The viewport, not the full page: the hold banner is fixed to the bottom of the window.
   await page.screenshot({ path: path.resolve('docs/screenshots', `${name}.png`) });
 }
+
+/** Opens the experience on the day of its slot (tomorrow, local) — a fresh visit, by address. */
+export async function openExperience(page: Page, slug: string, slotId: number): Promise<void> {
+  const [row] = await db()<{ day: string }[]>`
+    select to_char(s.starts_at at time zone e.timezone, 'YYYY-MM-DD') as day
+      from data.slots s join data.experiences e on e.id = s.experience_id where s.id = ${slotId}`;
+  await page.goto(`/experiences/${slug}?date=${row!.day}`);
+  await expect(page.getByTestId(`slot-${slotId}`)).toBeVisible();
+}
+
+/** Picks the number of people and clicks the start time, as a customer does. */
+export async function holdSeats(page: Page, slotId: number, people: number): Promise<void> {
+  await page.getByLabel('People').selectOption(String(people));
+  await page.getByTestId(`slot-${slotId}`).click();
+  await expect(page.getByTestId('hold-banner')).toBeVisible();
+}
+
