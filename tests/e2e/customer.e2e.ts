@@ -146,6 +146,14 @@ test('5. expiry: a short hold gives its seats back with no manual step, and the 
   await expect.poll(async () => (await slotCounts(slotId)).held, { timeout: 15_000, intervals: [250] }).toBe(0);
   await expect(page.getByTestId('hold-expired')).toBeVisible({ timeout: 10_000 });
   await expect(page.getByTestId(`slot-${slotId}`)).toHaveAttribute('data-remaining', '4', { timeout: 5_000 });
+
+  // One click takes the same seats again (a new, short hold that lapses in its turn).
+  await page.getByTestId('hold-expired').getByRole('button', { name: 'Try to hold the same seats again' }).click();
+  await expect.poll(async () => (await slotCounts(slotId)).held, { timeout: 3_000, intervals: [100] }).toBe(2);
+  const holds = await db()`
+    select count(*)::int as n from data.pending_bookings b join data.booking_items i on i.booking_id = b.id
+     where i.slot_id = ${slotId}`;
+  expect(holds[0]!.n).toBe(2);
 });
 
 test('live: page B shows A\'s hold within a second, and its release within a second', async ({ browser }) => {
