@@ -58,3 +58,21 @@ export function formatWallDate(date: string, style: 'long' | 'medium' | 'short' 
   const short = `${weekday.slice(0, 3)} ${day} ${monthName.slice(0, 3)}`;
   return style === 'medium' ? `${short} ${year}` : short;
 }
+
+/**
+ * One start time with its offset, as the staff pages print it:
+ *   medium "Sat 28 Nov 2026, 09:00 GMT-7"   short "Sat 28 Nov, 09:00 GMT-7"
+ */
+export function formatWallTime(local: string, style: 'medium' | 'short' = 'medium'): string {
+  const wall = parseLocalIso(local);
+  return `${formatWallDate(wall.date, style)}, ${wall.time} ${offsetLabel(wall.offsetMinutes)}`;
+}
+
+/** mm:ss for a countdown (hours folded into minutes: holds are minutes long). */
+export function formatCountdown(ms: number): string {
+  // Rounded down: the countdown may reach 00:00 a moment early, never late.
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const minutes = Math.floor(total / 60);
+  const seconds = total % 60;
+  return `${String(minutes).padStart(2, '0')}:${String(seconds).padStart(2, '0')}`;
+}

@@ -7,23 +7,12 @@
 import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState, useTransition } from 'react';
 import type { BoardSlot, LiveHold } from '@/db/admin';
-import { formatWallDate, offsetLabel, parseLocalIso } from '@/lib/wall-clock';
+import { formatCountdown, formatWallTime } from '@/lib/wall-clock';
 import { releaseHoldAction } from './actions';
 
 interface Props {
   initialSlots: BoardSlot[];
   initialHolds: LiveHold[];
-}
-
-/** "Wed 25 Nov, 09:00 GMT-7" from the database's local time (lib/wall-clock.ts: one clock). */
-function formatStart(local: string): string {
-  const wall = parseLocalIso(local);
-  return `${formatWallDate(wall.date, 'short')}, ${wall.time} ${offsetLabel(wall.offsetMinutes)}`;
-}
-
-function formatLeft(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }
 
 export function LiveBoard({ initialSlots, initialHolds }: Props) {
@@ -103,7 +92,7 @@ export function LiveBoard({ initialSlots, initialHolds }: Props) {
               {slots.map((s) => (
                 <tr key={s.slotId} data-testid={`board-slot-${s.slotId}`} data-held={s.held} data-booked={s.booked} data-remaining={s.remaining}>
                   <td>
-                    <Link href={`/admin/manifest/${s.slotId}`}>{formatStart(s.localStartsAt)}</Link> <span className="muted">{s.timezone}</span>
+                    <Link href={`/admin/manifest/${s.slotId}`}>{formatWallTime(s.localStartsAt, 'short')}</Link> <span className="muted">{s.timezone}</span>
                     {!s.open && <span className="tag">closed</span>}
                   </td>
                   <td>{s.experienceName}</td>
@@ -132,14 +121,14 @@ export function LiveBoard({ initialSlots, initialHolds }: Props) {
                   <ul className="board-hold__items">
                     {h.items.map((i) => (
                       <li key={i.itemId}>
-                        {i.quantity} × {i.experienceName}, {formatStart(i.localStartsAt)}
+                        {i.quantity} × {i.experienceName}, {formatWallTime(i.localStartsAt, 'short')}
                       </li>
                     ))}
                   </ul>
                 </div>
                 <div className="board-hold__actions">
                   <span role="timer" aria-label={`Time left on ${h.bookingNumber}`} className="num">
-                    {formatLeft(Date.parse(h.expiresAt) - now)}
+                    {formatCountdown(Date.parse(h.expiresAt) - now)}
                   </span>
                   <button type="button" className="button" disabled={pending} onClick={() => release(h.bookingNumber)}>
                     Release

@@ -11,7 +11,7 @@ import { usePathname } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import type { Booking } from '../_lib/booking-types';
 import { describeHold, isLive, isPending, seatCount } from '../_lib/hold-summary';
-import { formatCountdown } from '../_lib/local-time';
+import { formatCountdown } from '@/lib/wall-clock';
 import { useNow } from '../_lib/use-now';
 import { useBooking } from './booking-provider';
 import { HoldExpired, expiredHeadline } from './hold-expired';

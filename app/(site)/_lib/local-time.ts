@@ -62,11 +62,3 @@ export function formatDuration(minutes: number): string {
   return `${h} h ${m} min`;
 }
 
-/** mm:ss for a countdown (hours folded into minutes: holds are minutes long). */
-export function formatCountdown(ms: number): string {
-  // Rounded down: the countdown may reach 00:00 a moment early, never late.
-  const total = Math.max(0, Math.floor(ms / 1000));
-  const minutes = Math.floor(total / 60);
-  const seconds = total % 60;
-  return `${String(minutes).padStart(2, '0')}:${String(seconds).padStart(2, '0')}`;
-}

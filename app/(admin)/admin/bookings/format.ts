@@ -5,13 +5,11 @@
  */
 import type { BookingStatus } from '@/db/admin-bookings';
 import { formatMoney } from '@/emails/format';
-import { formatWallDate, offsetLabel, parseLocalIso } from '@/lib/wall-clock';
+import { formatWallTime, parseLocalIso } from '@/lib/wall-clock';
 
 /** "Sat 28 Nov 2026, 09:00 GMT-7". */
 export function formatLocal(local: string | null | undefined): string {
-  if (!local) return '—';
-  const wall = parseLocalIso(local);
-  return `${formatWallDate(wall.date, 'medium')}, ${wall.time} ${offsetLabel(wall.offsetMinutes)}`;
+  return local ? formatWallTime(local) : '—';
 }
 
 /** "09:00–11:00". */

@@ -6,7 +6,7 @@ import { staffExperiences } from '@/db/admin-schedules';
 import { formatMoney } from '@/emails/format';
 import { requireStaff } from '@/lib/current-staff';
 import styles from './experiences.module.css';
-import { formatSlotStart } from './slot-time';
+import { formatWallTime } from '@/lib/wall-clock';
 
 export const metadata: Metadata = { title: 'Experiences' };
 
@@ -40,7 +40,7 @@ export default async function ExperiencesPage() {
                 </div>
                 <div className="muted">
                   {e.upcomingSlots} upcoming
-                  {e.localNextStartsAt && <> · next {formatSlotStart(e.localNextStartsAt)}</>}
+                  {e.localNextStartsAt && <> · next {formatWallTime(e.localNextStartsAt)}</>}
                 </div>
               </li>
             ))}

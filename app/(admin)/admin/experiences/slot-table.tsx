@@ -8,12 +8,12 @@ import { useState, useTransition } from 'react';
 import type { StaffSlot } from '@/db/admin-schedules';
 import { setSlotCapacityAction, setSlotOpenAction } from './actions';
 import styles from './experiences.module.css';
-import { formatSlotStart } from './slot-time';
+import { formatWallTime } from '@/lib/wall-clock';
 
 function SlotRow({ slot, onResult }: { slot: StaffSlot; onResult: (ok: boolean, message: string) => void }) {
   const [capacity, setCapacity] = useState(String(slot.capacity));
   const [pending, startTransition] = useTransition();
-  const start = formatSlotStart(slot.localStartsAt);
+  const start = formatWallTime(slot.localStartsAt);
 
   const saveCapacity = (event: React.FormEvent) => {
     event.preventDefault();
