@@ -376,6 +376,28 @@ $$;
 comment on function api.staff_request_refund(text, bigint, bigint, text) is 'Staff ask for a full or partial Stripe refund; the app queues the refund-payment job with it.';
 
 /*
+ * A staff refund request, row-locked after its booking's locks (booking first, as every change to
+ * a booking takes them). HF036 when there is no such request.
+ */
+create function data.lock_refund_request(p_request_id bigint) returns data.refund_requests
+language plpgsql volatile as $$
+declare
+  v_number text;
+  v_request data.refund_requests;
+begin
+  select b.booking_number into v_number
+    from data.refund_requests r join data.pending_bookings b on b.id = r.booking_id
+   where r.id = p_request_id;
+  if not found then
+    raise exception 'refund request % not found', p_request_id using errcode = 'HF036';
+  end if;
+  perform data.lock_booking_for_staff(v_number);
+  select * into v_request from data.refund_requests where id = p_request_id for update;
+  return v_request;
+end
+$$;
+
+/*
  * The refund job made a staff refund at Stripe. Idempotent per request. The booking's refunded
  * total becomes at least the sum of its succeeded staff refunds (charge.refunded, whose amount
  * is cumulative, may have raised it already); when it reaches the amount paid, a confirmed
@@ -390,13 +412,8 @@ declare
   v_request data.refund_requests;
   v_booking data.pending_bookings;
 begin
-  select * into v_request from data.refund_requests where id = p_request_id;
-  if not found then
-    raise exception 'refund request % not found', p_request_id using errcode = 'HF036';
-  end if;
+  v_request := data.lock_refund_request(p_request_id);
   select * into v_booking from data.pending_bookings where id = v_request.booking_id;
-  v_booking := data.lock_booking_for_staff(v_booking.booking_number);
-  select * into v_request from data.refund_requests where id = p_request_id for update;
   if v_request.status = 'succeeded' then
     return jsonb_build_object('outcome', 'duplicate', 'status', v_booking.status);
   end if;
@@ -441,20 +458,14 @@ set lock_timeout = '5s'
 as $$
 declare
   v_request data.refund_requests;
-  v_booking data.pending_bookings;
 begin
-  select * into v_request from data.refund_requests where id = p_request_id;
-  if not found then
-    raise exception 'refund request % not found', p_request_id using errcode = 'HF036';
-  end if;
-  select * into v_booking from data.pending_bookings where id = v_request.booking_id;
-  perform data.lock_booking_for_staff(v_booking.booking_number);
+  v_request := data.lock_refund_request(p_request_id);
   update data.refund_requests
      set status = 'failed', last_error = left(p_error, 2000), completed_at = now()
    where id = p_request_id and status = 'requested';
   if found then
     insert into data.booking_events (booking_id, type, tier, detail)
-    values (v_booking.id, 'refund_failed', 'staff', jsonb_build_object(
+    values (v_request.booking_id, 'refund_failed', 'staff', jsonb_build_object(
               'requestId', p_request_id, 'amountMinor', v_request.amount_minor,
               'staffId', v_request.staff_id, 'error', left(p_error, 500)));
   end if;
