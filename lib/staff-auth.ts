@@ -17,13 +17,14 @@ export function hashPassword(password: string): Promise<string> {
   return hash(password);
 }
 
-// Verifying against this when the email is unknown keeps sign-in equally slow either way.
-const decoy = hash(randomBytes(16).toString('hex'));
+// Verifying against this when the email is unknown keeps sign-in equally slow either way. Made on
+// the first sign-in, not when the module loads (every admin request imports this file).
+let decoy: Promise<string> | undefined;
 
 /** Checks email and password; on success starts a session and returns its cookie token. */
 export async function signIn(email: string, password: string): Promise<{ token: string; expiresAt: Date } | null> {
   const account = await staffCredentials(email);
-  const ok = await verify(account?.passwordHash ?? (await decoy), password).catch(() => false);
+  const ok = await verify(account?.passwordHash ?? (await (decoy ??= hash(randomBytes(16).toString('hex')))), password).catch(() => false);
   if (!account || !ok) return null;
   const token = randomBytes(32).toString('hex');
   return { token, expiresAt: await startStaffSession(account.id, token) };
