@@ -106,6 +106,45 @@ describe('api.reserve_seats', () => {
     expect((await slotCounts(sql, slot)).held).toBe(2);
   });
 
+  test('the answer for a new booking, built in place, is exactly data.booking_json of that booking', async () => {
+    const exp = await createExperience(sql, { priceMinor: 990 });
+    const slot = await createSlot(sql, exp.id, { capacity: 9 });
+    const result = await held({ slotId: slot, quantity: 3 });
+    const [row] = await sql`
+      select data.booking_json(id) as json from data.pending_bookings where booking_number = ${result.bookingNumber}`;
+    const { ok: _ok, holdToken: _token, slot: _slot, ...booking } = result;
+    expect(booking).toEqual(row!.json);
+  });
+
+  test('a customer who saw room but lost the last seat to a concurrent hold leaves no booking behind', async () => {
+    const exp = await createExperience(sql);
+    const slot = await createSlot(sql, exp.id, { capacity: 2 });
+    await held({ slotId: slot, quantity: 1 });
+    const [before] = await sql`select count(*)::int as n from data.pending_bookings`;
+
+    // The rival takes the last seat and keeps its transaction open: the customer's read still
+    // sees a free seat, writes its booking ahead, then waits on the slot row and finds it full.
+    const rival = await sql.reserve();
+    try {
+      await rival`begin`;
+      await rival`select api.reserve_seats(${slot}::bigint, 1)`;
+      const loser = reserveSeats({ slotId: slot, quantity: 1 }, sql);
+      await expect.poll(async () => (await sql`
+        select count(*)::int as n from pg_stat_activity
+         where datname = current_database() and wait_event_type = 'Lock' and query like '%reserve_seats%'`)[0]!.n).toBe(1);
+      await rival`commit`;
+      expect(await loser).toEqual({ ok: false, code: 'sold_out', remaining: 0 });
+    } finally {
+      rival.release();
+    }
+    const [after] = await sql`select count(*)::int as n from data.pending_bookings`;
+    expect(after!.n).toBe(before!.n + 1); // the rival's booking only
+    const [conflict] = await sql`
+      select booking_id, detail from data.booking_events where slot_id = ${slot} and type = 'conflict'`;
+    expect(conflict).toEqual({ booking_id: null, detail: { code: 'sold_out', remaining: 0 } });
+    expect(await slotCounts(sql, slot)).toMatchObject({ held: 2 });
+  });
+
   test('refuses bad input with its own code', async () => {
     const exp = await createExperience(sql, { maxPeople: 4, cutoff: '2 hours' });
     const slot = await createSlot(sql, exp.id);
