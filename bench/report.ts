@@ -24,7 +24,8 @@ export function markdown(results: Record<string, unknown>): string {
 
   let md = `### Benchmark (${String(meta.date).slice(0, 10)})\n\n`;
   md += `Machine: ${meta.cpus}, ${meta.memoryGiB} GiB, Node ${meta.node}, PostgreSQL ${meta.postgres}, `;
-  md += `database and load generator on the same machine; ${meta.secondsPerMeasurement} s per measurement.\n\n`;
+  md += `database and load generator on the same machine; ${meta.secondsPerMeasurement} s per measurement`;
+  md += meta.turns ? `, at database level taken as ${meta.turns} turns of ${Number(meta.secondsPerMeasurement) / Number(meta.turns)} s interleaved with the scenarios it is compared with.\n\n` : '.\n\n';
   md += `**A (Holdfast's reserve function) / B (floor: one conditional UPDATE + one INSERT)**, same server, same run:\n\n`;
   md += table(
     clients.map((c) => ({ clients: c, uniform: ratio(db, 'A uniform', 'B uniform', c), hot: ratio(db, 'A hot slot', 'B hot slot', c) })),

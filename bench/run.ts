@@ -4,7 +4,8 @@
  * ratios mean something. Writes bench/results/latest.json and bench/results/latest.md.
  *
  * BENCH_DATABASE_URL: a PostgreSQL server to use (a database is created on it and dropped after);
- * otherwise an embedded PostgreSQL is started. BENCH_SECONDS: seconds per measurement (default 4).
+ * otherwise an embedded PostgreSQL is started. BENCH_SECONDS: seconds per measurement (default 4);
+ * BENCH_ROUNDS: in how many interleaved turns the database-level ones are taken (default 4).
  * BENCH_SKIP_HTTP=1 skips the HTTP scenarios (they need `next build`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -18,6 +19,7 @@ type Sql = postgres.Sql;
 
 const root = path.resolve(import.meta.dirname, '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const CONCURRENCY = [8, 32, 64];
 const UNIFORM_SLOTS = 10_000;
 
@@ -31,6 +33,8 @@ interface LoopResult {
   perSecond: number;
   p50: number;
   p99: number;
+  /** Every operation's latency in ms, sorted. */
+  latencies: number[];
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -62,7 +66,35 @@ async function closedLoop(clients: number, op: (i: number) => Promise<boolean>, 
   );
   const seconds = (performance.now() - start) / 1000;
   latencies.sort((a, b) => a - b);
-  return { ops: latencies.length, ok, errors, seconds, perSecond: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return summarise(latencies, ok, errors, seconds);
+}
+
+function summarise(latencies: number[], ok: number, errors: number, seconds: number): LoopResult {
+  return { ops: latencies.length, ok, errors, seconds, perSecond: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), latencies };
+}
+
+/**
+ * Runs the scenarios taking turns: ROUNDS rounds of SECONDS / ROUNDS each, then merges each
+ * scenario's rounds. A shared machine that speeds up or slows down during the run then shifts
+ * every scenario alike, so the ratios between them hold (measured sequentially, 4 s after 4 s,
+ * the same ratio moved by ±0.1 between runs).
+ */
+async function takingTurns(scenarios: (readonly [string, (seconds: number) => Promise<LoopResult>])[]): Promise<Map<string, LoopResult>> {
+  const runs = new Map<string, LoopResult[]>(scenarios.map(([name]) => [name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, run] of scenarios) runs.get(name)!.push(await run(SECONDS / ROUNDS));
+  }
+  return new Map(
+    [...runs].map(([name, rs]) => [
+      name,
+      summarise(
+        rs.flatMap((r) => r.latencies).sort((a, b) => a - b),
+        rs.reduce((n, r) => n + r.ok, 0),
+        rs.reduce((n, r) => n + r.errors, 0),
+        rs.reduce((n, r) => n + r.seconds, 0),
+      ),
+    ]),
+  );
 }
 
 async function main(): Promise<void> {
@@ -148,17 +180,15 @@ async function main(): Promise<void> {
     // -------------------------------------------------------------- A, B, C: database level
     const dbRows: Record<string, unknown>[] = [];
     for (const clients of CONCURRENCY) {
-      for (const [scenario, run] of [
-        ['A uniform', () => closedLoop(clients, () => reserve(uniform[pick()]!), { seconds: SECONDS })],
-        ['B uniform', () => closedLoop(clients, () => floor(1 + pick()), { seconds: SECONDS })],
-        ['A hot slot', () => closedLoop(clients, () => reserve(hot), { seconds: SECONDS })],
-        ['B hot slot', () => closedLoop(clients, () => floor(benchHot), { seconds: SECONDS })],
-        ['C hot slot', () => closedLoop(clients, () => naive(benchHot), { seconds: SECONDS })],
-      ] as const) {
-        progress(`${scenario}, ${clients} clients, ${SECONDS} s…`);
-        const r = await run();
-        dbRows.push({ scenario, clients, ...round(r) });
-      }
+      progress(`A, B, C at ${clients} clients: ${ROUNDS} turns of ${SECONDS / ROUNDS} s each…`);
+      const measured = await takingTurns([
+        ['A uniform', (seconds) => closedLoop(clients, () => reserve(uniform[pick()]!), { seconds })],
+        ['B uniform', (seconds) => closedLoop(clients, () => floor(1 + pick()), { seconds })],
+        ['A hot slot', (seconds) => closedLoop(clients, () => reserve(hot), { seconds })],
+        ['B hot slot', (seconds) => closedLoop(clients, () => floor(benchHot), { seconds })],
+        ['C hot slot', (seconds) => closedLoop(clients, () => naive(benchHot), { seconds })],
+      ]);
+      for (const [scenario, r] of measured) dbRows.push({ scenario, clients, ...round(r) });
     }
     const [naiveLost] = await sql`
       select (select count(*) from bench.naive_holds where slot_id = ${benchHot})::int - held as lost
@@ -351,6 +381,7 @@ async function main(): Promise<void> {
       cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`,
       memoryGiB: Math.round(os.totalmem() / 2 ** 30),
       secondsPerMeasurement: SECONDS,
+      turns: ROUNDS,
     };
     await pool.end();
     await sql.end();
