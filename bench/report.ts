@@ -47,7 +47,11 @@ export function markdown(results: Record<string, unknown>): string {
       return `${c}: ${d && a ? (d / a).toFixed(2) : 'n/a'}`;
     }).join(', ');
     md += `.\n\n`;
-    md += table(http, [['scenario', 'scenario'], ['connections', 'connections'], ['perSecond', 'req/s'], ['p50', 'p50'], ['p99', 'p99'], ['non2xx', 'non-2xx'], ['errors', 'errors']]);
+    md += table(http, [
+      ['scenario', 'scenario'], ['connections', 'connections'], ['perSecond', 'req/s'], ['p50', 'p50'], ['p99', 'p99'],
+      ['non2xx', 'non-2xx'], ['errors', 'errors'], ['nextCpuMsPerRequest', 'Next.js CPU ms/request'], ['nextCpuUse', 'Next.js CPU use'],
+    ]);
+    md += `\nThe Next.js server is one Node.js process: at 100% CPU use it is the bottleneck, whatever the database does.\n`;
   }
   if (sweep) md += `\n**Expiry**: sweep of ${sweep.holds} lapsed holds in ${sweep.seconds} s (${sweep.perSecond}/s). `;
   if (lag) md += `Release lag of ${lag.holds} holds expiring over one minute, worker running: p50 ${lag.p50Ms} ms, p99 ${lag.p99Ms} ms, max ${lag.maxMs} ms.\n`;

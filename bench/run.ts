@@ -340,7 +340,9 @@ async function main(): Promise<void> {
       const http: Record<string, unknown>[] = [];
       const cannon = async (label: string, connections: number, opts: Partial<autocannon.Options>) => {
         progress(`${label}, ${connections} connections, ${SECONDS} s…`);
+        const cpuBefore = cpuSeconds(nextServer!.pid);
         const r = await autocannon({ url: base, connections, duration: SECONDS, ...opts });
+        const cpu = cpuSeconds(nextServer!.pid) - cpuBefore;
         http.push({
           scenario: label,
           connections,
@@ -349,27 +351,33 @@ async function main(): Promise<void> {
           p99: r.latency.p99,
           non2xx: r.non2xx,
           errors: r.errors + r.timeouts,
+          // How busy the Next.js process was: its CPU time per request, and per second of the run.
+          nextCpuMsPerRequest: Number.isNaN(cpu) ? null : round1((cpu * 1000) / r.requests.total, 2),
+          nextCpuUse: Number.isNaN(cpu) ? null : `${Math.round((cpu / r.duration) * 100)}%`,
         });
       };
+      const bare: Partial<autocannon.Options> = { method: 'GET', url: `${base}/api/live` };
+      const reserve: Partial<autocannon.Options> = {
+        requests: [
+          {
+            method: 'POST',
+            path: '/api/reserve-availability',
+            setupRequest: (req) => ({
+              ...req,
+              headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.9.${(++client >> 8) & 255}.${client & 255}` },
+              body: JSON.stringify({ slotId: hot, quantity: 1 }),
+            }),
+          },
+        ],
+      };
+      const availability: Partial<autocannon.Options> = { method: 'GET', url: `${base}/api/check-availability?experience=bench-read` };
+      // A fresh server runs cold (JIT, caches, pools): warm every route before measuring any.
+      progress('warming up the server (3 s per route, not measured)…');
+      for (const opts of [bare, reserve, availability]) await autocannon({ url: base, connections: 8, duration: 3, ...opts });
       for (const connections of CONCURRENCY) {
-        await cannon('bare route (GET /api/live)', connections, { method: 'GET', url: `${base}/api/live` });
-        await cannon('D hot slot (POST /api/reserve-availability)', connections, {
-          requests: [
-            {
-              method: 'POST',
-              path: '/api/reserve-availability',
-              setupRequest: (req) => ({
-                ...req,
-                headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.9.${(++client >> 8) & 255}.${client & 255}` },
-                body: JSON.stringify({ slotId: hot, quantity: 1 }),
-              }),
-            },
-          ],
-        });
-        await cannon('E availability (GET /api/check-availability, 30 days)', connections, {
-          method: 'GET',
-          url: `${base}/api/check-availability?experience=bench-read`,
-        });
+        await cannon('bare route (GET /api/live)', connections, bare);
+        await cannon('D hot slot (POST /api/reserve-availability)', connections, reserve);
+        await cannon('E availability (GET /api/check-availability, 30 days)', connections, availability);
       }
       results.http = http;
     }
@@ -405,6 +413,16 @@ function round(r: LoopResult) {
 }
 function round1(n: number, digits: number) {
   return Number(n.toFixed(digits));
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; NaN where there is no /proc. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100 on Linux)
+  } catch {
+    return NaN;
+  }
 }
 
 function run(cmd: string, args: string[], env: Record<string, string>): Promise<void> {
