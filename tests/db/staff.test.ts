@@ -60,6 +60,23 @@ describe('staff accounts', () => {
     expect(await staffForToken(c.token)).toBeNull();
   });
 
+  test('a session is marked seen at most once a minute: repeated admin requests do not write', async () => {
+    await account('board@example.com', 'watching the board');
+    const session = await signIn('board@example.com', 'watching the board');
+    const row = () => sql`
+      select xmin::text as version, last_seen_at from data.staff_sessions
+       where token_hash = sha256(convert_to(${session!.token}, 'UTF8'))`;
+    const [before] = await row();
+    for (let i = 0; i < 5; i++) expect(await staffForToken(session!.token)).toMatchObject({ email: 'board@example.com' });
+    expect((await row())[0]).toEqual(before); // not rewritten
+
+    await sql`update data.staff_sessions set last_seen_at = now() - interval '2 minutes'
+               where token_hash = sha256(convert_to(${session!.token}, 'UTF8'))`;
+    await staffForToken(session!.token);
+    const [after] = await row();
+    expect(Date.now() - after!.last_seen_at.getTime()).toBeLessThan(60_000);
+  });
+
   test('admin API check: anonymous, a customer hold cookie or a forged token → 401; staff is not owner → 403', async () => {
     await account('owner@example.com', 'owner password', 'owner');
     await account('crew@example.com', 'crew password', 'staff');
