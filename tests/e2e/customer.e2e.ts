@@ -200,6 +200,26 @@ test('keyboard: a start time can be found and held with the keyboard alone', asy
   expect(await slotCounts(slotId)).toMatchObject({ held: 1 });
 });
 
+test('before hydration the people choice is disabled, so a choice cannot be lost; after, it holds that many', async ({ browser }) => {
+  const { slug, slotId } = await experienceWithSlot({ capacity: 6 });
+  const [row] = await db()<{ day: string }[]>`
+    select to_char(s.starts_at at time zone e.timezone, 'YYYY-MM-DD') as day
+      from data.slots s join data.experiences e on e.id = s.experience_id where s.id = ${slotId}`;
+  // The server's HTML alone, as a slow phone shows it before the scripts run.
+  const html = await browser.newContext({ javaScriptEnabled: false });
+  const still = await html.newPage();
+  await still.goto(`/experiences/${slug}?date=${row!.day}`);
+  await expect(still.getByTestId(`slot-${slotId}`)).toBeVisible();
+  await expect(still.getByLabel('People')).toBeDisabled();
+  await html.close();
+
+  const page = await browser.newPage();
+  await openExperience(page, slug, slotId);
+  await holdSeats(page, slotId, 3);
+  expect(await slotCounts(slotId)).toMatchObject({ held: 3 });
+  await page.context().close();
+});
+
 test('time zones: a start the database placed at 09:00 reads 09:00 in the server’s HTML, the browser, basket and confirmation', async ({ page }) => {
   // British Columbia keeps UTC−7 from November 2026; Node 20's tzdata (2025c) still says UTC−8
   // then, and PostgreSQL's or Chromium's may say either. Pages print the database's local time,

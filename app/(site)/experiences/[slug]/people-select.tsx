@@ -1,6 +1,7 @@
 'use client';
 /** How many people to hold seats for: 1 up to the experience's maximum per booking. */
 import { formatMoney } from '@/emails/format';
+import { useHydrated } from '../../_lib/use-hydrated';
 
 interface Props {
   people: number;
@@ -11,11 +12,14 @@ interface Props {
 }
 
 export function PeopleSelect({ people, max, priceMinor, currency, onChange }: Props) {
+  // A choice made before hydration would be lost (the page's state still says 1, and holds 1):
+  // the control is disabled until the page can take it.
+  const ready = useHydrated();
   return (
     <div className="people-select">
       <label>
         <span className="field-label">People</span>
-        <select value={people} onChange={(event) => onChange(Number(event.target.value))}>
+        <select value={people} disabled={!ready} onChange={(event) => onChange(Number(event.target.value))}>
           {Array.from({ length: Math.max(1, max) }, (_, i) => i + 1).map((n) => (
             <option key={n} value={n}>
               {n}
