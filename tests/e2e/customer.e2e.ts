@@ -200,7 +200,7 @@ test('keyboard: a start time can be found and held with the keyboard alone', asy
   expect(await slotCounts(slotId)).toMatchObject({ held: 1 });
 });
 
-test('before hydration the people choice is disabled, so a choice cannot be lost; after, it holds that many', async ({ browser }) => {
+test('before hydration the people and date choices are disabled, so a choice cannot be lost; after, it holds that many', async ({ browser }) => {
   const { slug, slotId } = await experienceWithSlot({ capacity: 6 });
   const [row] = await db()<{ day: string }[]>`
     select to_char(s.starts_at at time zone e.timezone, 'YYYY-MM-DD') as day
@@ -211,6 +211,8 @@ test('before hydration the people choice is disabled, so a choice cannot be lost
   await still.goto(`/experiences/${slug}?date=${row!.day}`);
   await expect(still.getByTestId(`slot-${slotId}`)).toBeVisible();
   await expect(still.getByLabel('People')).toBeDisabled();
+  await expect(still.getByLabel('Date')).toBeDisabled();
+  await expect(still.getByRole('button', { name: /^Next day/ })).toBeDisabled();
   await html.close();
 
   const page = await browser.newPage();

@@ -1,6 +1,7 @@
 'use client';
 /** The date being shown: previous/next day buttons around a native date input (local dates). */
 import { addDays, formatLocalDate, isLocalDate } from '../../_lib/local-time';
+import { useHydrated } from '../../_lib/use-hydrated';
 
 interface Props {
   date: string;
@@ -10,13 +11,15 @@ interface Props {
 
 export function DateNav({ date, today, onChange }: Props) {
   const atStart = date <= today;
+  // Disabled until the page hydrates: before that a click or a picked date would be lost.
+  const ready = useHydrated();
   return (
     <div className="date-nav">
       <button
         type="button"
         className="button date-nav__step"
         onClick={() => onChange(addDays(date, -1))}
-        disabled={atStart}
+        disabled={atStart || !ready}
         aria-label={`Previous day, ${formatLocalDate(addDays(date, -1))}`}
       >
         <span aria-hidden="true">←</span> <span className="wide-only">Previous</span>
@@ -27,6 +30,7 @@ export function DateNav({ date, today, onChange }: Props) {
           type="date"
           value={date}
           min={today}
+          disabled={!ready}
           onChange={(event) => {
             const value = event.target.value;
             if (isLocalDate(value)) onChange(value < today ? today : value);
@@ -37,6 +41,7 @@ export function DateNav({ date, today, onChange }: Props) {
         type="button"
         className="button date-nav__step"
         onClick={() => onChange(addDays(date, 1))}
+        disabled={!ready}
         aria-label={`Next day, ${formatLocalDate(addDays(date, 1))}`}
       >
         <span className="wide-only">Next</span> <span aria-hidden="true">→</span>
