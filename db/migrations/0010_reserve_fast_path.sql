@@ -71,8 +71,9 @@ declare
   v_now timestamptz := api.clock_now();
   v_ids bigint[];
 begin
-  -- The earliest live expiry, read off the lapse index (a plan that does not depend on v_now).
-  if (select min(expires_at) from data.pending_bookings where availability_reserved) > v_now then
+  -- The earliest live expiry, read off the lapse index (a plan that does not depend on v_now);
+  -- with no live hold at all there is nothing to release either.
+  if coalesce((select min(expires_at) from data.pending_bookings where availability_reserved), 'infinity') > v_now then
     return 0;
   end if;
   select array_agg(b.id) into v_ids
