@@ -28,11 +28,25 @@ export function markdown(results: Record<string, unknown>): string {
   md += meta.turns ? `, at database level taken as ${meta.turns} turns of ${Number(meta.secondsPerMeasurement) / Number(meta.turns)} s interleaved with the scenarios it is compared with.\n\n` : '.\n\n';
   md += `**A (Holdfast's reserve function) / B (floor: one conditional UPDATE + one INSERT)**, same server, same run:\n\n`;
   md += table(
-    clients.map((c) => ({ clients: c, uniform: ratio(db, 'A uniform', 'B uniform', c), hot: ratio(db, 'A hot slot', 'B hot slot', c) })),
-    [['clients', 'clients'], ['uniform', 'A/B uniform (10,000 slots)'], ['hot', 'A/B one hot slot']],
+    clients.map((c) => ({
+      clients: c,
+      uniform: ratio(db, 'A uniform', 'B uniform', c),
+      cpuUniform: ratio(db, 'B uniform', 'A uniform', c, 'totalUsPerOp'),
+      hot: ratio(db, 'A hot slot', 'B hot slot', c),
+      cpuHot: ratio(db, 'B hot slot', 'A hot slot', c, 'totalUsPerOp'),
+    })),
+    [
+      ['clients', 'clients'], ['uniform', 'A/B uniform (10,000 slots)'], ['cpuUniform', 'CPU per hold, B/A (uniform)'],
+      ['hot', 'A/B one hot slot'], ['cpuHot', 'CPU per hold, B/A (hot slot)'],
+    ],
   );
-  md += `\nDatabase-level holds per second (closed loop; p50/p99 in ms):\n\n`;
-  md += table(db, [['scenario', 'scenario'], ['clients', 'clients'], ['perSecond', 'holds/s'], ['p50', 'p50'], ['p99', 'p99'], ['errors', 'errors']]);
+  md += `\nWhere the machine's cores are the limit (machine busy near 100%), A/B can be no higher than B's CPU per hold over A's`;
+  md += ` (PostgreSQL and the benchmark's own client together, in the table below).\n`;
+  md += `\nDatabase-level holds per second (closed loop; p50/p99 in ms; CPU in µs per hold):\n\n`;
+  md += table(db, [
+    ['scenario', 'scenario'], ['clients', 'clients'], ['perSecond', 'holds/s'], ['p50', 'p50'], ['p99', 'p99'], ['errors', 'errors'],
+    ['serverUsPerOp', 'PostgreSQL CPU'], ['clientUsPerOp', 'client CPU'], ['machineBusy', 'machine busy'],
+  ]);
   md += `\nNaive read-then-write (C) on the hot slot lost **${results.naiveLostUpdates}** updates (holds recorded but not counted).\n\n`;
   md += `**Sell-out: 10,000 customers race for 500 seats**:\n\n`;
   md += table(sellOut, [['scenario', 'scenario'], ['clients', 'clients'], ['seatsSold', 'seats sold'], ['oversold', 'oversold'], ['msToSellOut', 'ms to sell out'], ['perSecond', 'attempts/s']]);
@@ -49,9 +63,18 @@ export function markdown(results: Record<string, unknown>): string {
     md += `.\n\n`;
     md += table(http, [
       ['scenario', 'scenario'], ['connections', 'connections'], ['perSecond', 'req/s'], ['p50', 'p50'], ['p99', 'p99'],
-      ['non2xx', 'non-2xx'], ['errors', 'errors'], ['nextCpuMsPerRequest', 'Next.js CPU ms/request'], ['nextCpuUse', 'Next.js CPU use'],
+      ['non2xx', 'non-2xx'], ['errors', 'errors'], ['nextUsPerOp', 'Next.js CPU µs/req'], ['serverUsPerOp', 'PostgreSQL CPU µs/req'],
+      ['clientUsPerOp', 'autocannon CPU µs/req'], ['nextCpuUse', 'Next.js CPU use'], ['machineBusy', 'machine busy'],
+      ['ceilingPerSecond', 'CPU ceiling req/s'],
     ]);
-    md += `\nThe Next.js server is one Node.js process: at 100% CPU use it is the bottleneck, whatever the database does.\n`;
+    md += `\nThe Next.js server is one Node.js process: at 100% CPU use it is the bottleneck, whatever the database does.`;
+    md += ` The CPU ceiling is the machine's ${String(meta.cpus).split(' ')[0]} cores divided by the CPU that Next.js and PostgreSQL spend on one request:`;
+    md += ` no spreading of the work over more processes can serve more on this machine (the load generator's own CPU is left out, as if the load came from elsewhere).\n`;
+    const d = http.filter((r) => String(r.scenario).startsWith('D') && typeof r.ceilingPerSecond === 'number');
+    if (d.length > 0) {
+      const best = Math.max(...d.map((r) => r.ceilingPerSecond as number));
+      md += `\nD's CPU ceiling on this machine: at most **${best} reservations/s** through HTTP (best of ${d.length} measurements).\n`;
+    }
   }
   if (sweep) md += `\n**Expiry**: sweep of ${sweep.holds} lapsed holds in ${sweep.seconds} s (${sweep.perSecond}/s). `;
   if (lag) md += `Release lag of ${lag.holds} holds expiring over one minute, worker running: p50 ${lag.p50Ms} ms, p99 ${lag.p99Ms} ms, max ${lag.maxMs} ms.\n`;

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
+import { CpuMeter, costOf, cpuCeiling, localPostmaster, type CpuCost, type CpuSnapshot } from './cpu';
 
 type Sql = postgres.Sql;
 
@@ -77,23 +78,33 @@ function summarise(latencies: number[], ok: number, errors: number, seconds: num
  * Runs the scenarios taking turns: ROUNDS rounds of SECONDS / ROUNDS each, then merges each
  * scenario's rounds. A shared machine that speeds up or slows down during the run then shifts
  * every scenario alike, so the ratios between them hold (measured sequentially, 4 s after 4 s,
- * the same ratio moved by ±0.1 between runs).
+ * the same ratio moved by ±0.1 between runs). Each turn's CPU is metered too.
  */
-async function takingTurns(scenarios: (readonly [string, (seconds: number) => Promise<LoopResult>])[]): Promise<Map<string, LoopResult>> {
-  const runs = new Map<string, LoopResult[]>(scenarios.map(([name]) => [name, []]));
+async function takingTurns(
+  meter: CpuMeter,
+  scenarios: (readonly [string, (seconds: number) => Promise<LoopResult>])[],
+): Promise<Map<string, LoopResult & { cpu: CpuCost }>> {
+  const runs = new Map<string, { results: LoopResult[]; spans: [CpuSnapshot, CpuSnapshot][] }>(
+    scenarios.map(([name]) => [name, { results: [], spans: [] }]),
+  );
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, run] of scenarios) runs.get(name)!.push(await run(SECONDS / ROUNDS));
+    for (const [name, run] of scenarios) {
+      const before = meter.snapshot();
+      const result = await run(SECONDS / ROUNDS);
+      runs.get(name)!.spans.push([before, meter.snapshot()]);
+      runs.get(name)!.results.push(result);
+    }
   }
   return new Map(
-    [...runs].map(([name, rs]) => [
-      name,
-      summarise(
+    [...runs].map(([name, { results: rs, spans }]) => {
+      const merged = summarise(
         rs.flatMap((r) => r.latencies).sort((a, b) => a - b),
         rs.reduce((n, r) => n + r.ok, 0),
         rs.reduce((n, r) => n + r.errors, 0),
         rs.reduce((n, r) => n + r.seconds, 0),
-      ),
-    ]),
+      );
+      return [name, { ...merged, cpu: costOf(spans, merged.ops) }];
+    }),
   );
 }
 
@@ -160,6 +171,8 @@ async function main(): Promise<void> {
 
     const pool = postgres(url, { max: 64, onnotice: () => {}, prepare: true });
     await Promise.all(Array.from({ length: 64 }, () => pool`select api.clock_now()`));
+    const [backend] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+    const meter = new CpuMeter(localPostmaster(backend!.pid, url));
 
     const reserve = async (slot: number) => {
       const [r] = await pool`select (api.reserve_seats(p_slot_id => ${slot}::bigint, p_quantity => 1))->'ok' as ok`;
@@ -181,14 +194,14 @@ async function main(): Promise<void> {
     const dbRows: Record<string, unknown>[] = [];
     for (const clients of CONCURRENCY) {
       progress(`A, B, C at ${clients} clients: ${ROUNDS} turns of ${SECONDS / ROUNDS} s each…`);
-      const measured = await takingTurns([
+      const measured = await takingTurns(meter, [
         ['A uniform', (seconds) => closedLoop(clients, () => reserve(uniform[pick()]!), { seconds })],
         ['B uniform', (seconds) => closedLoop(clients, () => floor(1 + pick()), { seconds })],
         ['A hot slot', (seconds) => closedLoop(clients, () => reserve(hot), { seconds })],
         ['B hot slot', (seconds) => closedLoop(clients, () => floor(benchHot), { seconds })],
         ['C hot slot', (seconds) => closedLoop(clients, () => naive(benchHot), { seconds })],
       ]);
-      for (const [scenario, r] of measured) dbRows.push({ scenario, clients, ...round(r) });
+      for (const [scenario, r] of measured) dbRows.push({ scenario, clients, ...round(r), ...r.cpu });
     }
     const [naiveLost] = await sql`
       select (select count(*) from bench.naive_holds where slot_id = ${benchHot})::int - held as lost
@@ -338,11 +351,14 @@ async function main(): Promise<void> {
       }
       let client = 0;
       const http: Record<string, unknown>[] = [];
+      meter.nextPid = nextServer.pid;
       const cannon = async (label: string, connections: number, opts: Partial<autocannon.Options>) => {
         progress(`${label}, ${connections} connections, ${SECONDS} s…`);
-        const cpuBefore = cpuSeconds(nextServer!.pid);
+        const before = meter.snapshot();
         const r = await autocannon({ url: base, connections, duration: SECONDS, ...opts });
-        const cpu = cpuSeconds(nextServer!.pid) - cpuBefore;
+        const after = meter.snapshot();
+        const cpu = costOf([[before, after]], r.requests.total);
+        const serving = (cpu.nextUsPerOp ?? NaN) + (cpu.serverUsPerOp ?? NaN);
         http.push({
           scenario: label,
           connections,
@@ -351,9 +367,12 @@ async function main(): Promise<void> {
           p99: r.latency.p99,
           non2xx: r.non2xx,
           errors: r.errors + r.timeouts,
-          // How busy the Next.js process was: its CPU time per request, and per second of the run.
-          nextCpuMsPerRequest: Number.isNaN(cpu) ? null : round1((cpu * 1000) / r.requests.total, 2),
-          nextCpuUse: Number.isNaN(cpu) ? null : `${Math.round((cpu / r.duration) * 100)}%`,
+          ...cpu,
+          // How busy the Next.js process was, as a share of one core.
+          nextCpuUse: Number.isFinite(after.next - before.next) ? `${Math.round(((after.next - before.next) / r.duration) * 100)}%` : null,
+          // The most requests per second this machine's cores could serve at this CPU cost (Next.js
+          // and PostgreSQL, however many processes share the work; the load generator left out).
+          ceilingPerSecond: Number.isFinite(serving) ? cpuCeiling(serving) : null,
         });
       };
       const bare: Partial<autocannon.Options> = { method: 'GET', url: `${base}/api/live` };
@@ -413,16 +432,6 @@ function round(r: LoopResult) {
 }
 function round1(n: number, digits: number) {
   return Number(n.toFixed(digits));
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc; NaN where there is no /proc. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100 on Linux)
-  } catch {
-    return NaN;
-  }
 }
 
 function run(cmd: string, args: string[], env: Record<string, string>): Promise<void> {

@@ -145,6 +145,34 @@ describe('api.reserve_seats', () => {
     expect(await slotCounts(sql, slot)).toMatchObject({ held: 2 });
   });
 
+  test('customers who may get seats queue on the slot\'s advisory lock; one who saw it sold out is refused without queueing', async () => {
+    const exp = await createExperience(sql);
+    const open = await createSlot(sql, exp.id, { capacity: 3 });
+    const full = await createSlot(sql, exp.id, { capacity: 1, startsInHours: 30 });
+    await held({ slotId: full, quantity: 1 });
+
+    // Somebody else holds both slots' queue locks (a reservation in progress on each).
+    const other = await sql.reserve();
+    try {
+      await other`begin`;
+      await other`select data.lock_key('slot', ${String(open)}), data.lock_key('slot', ${String(full)})`;
+      const queued = reserveSeats({ slotId: open, quantity: 1 }, sql);
+      await expect.poll(async () => (await sql`
+        select count(*)::int as n from pg_stat_activity
+         where datname = current_database() and wait_event = 'advisory' and query like '%reserve_seats%'`)[0]!.n).toBe(1);
+      expect((await slotCounts(sql, open)).held).toBe(0);
+
+      // The sold-out slot's refusal does not wait for the lock.
+      expect(await reserveSeats({ slotId: full, quantity: 1 }, sql)).toEqual({ ok: false, code: 'sold_out', remaining: 0 });
+
+      await other`commit`;
+      expect((await queued).ok).toBe(true);
+    } finally {
+      other.release();
+    }
+    expect(await slotCounts(sql, open)).toMatchObject({ held: 1 });
+  });
+
   test('refuses bad input with its own code', async () => {
     const exp = await createExperience(sql, { maxPeople: 4, cutoff: '2 hours' });
     const slot = await createSlot(sql, exp.id);
