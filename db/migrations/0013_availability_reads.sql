@@ -3,10 +3,10 @@
 /*
  * Availability reads whose work follows the holds on the start times they read (issue 4, E).
  *
- * api.check_availability and the live board (api.admin_upcoming_slots) found each start time's
- * live holds — seats whose hold has lapsed but is not yet released, and the earliest expiry of
- * the rest — with a join of booking_items and pending_bookings inside a LATERAL subquery, once
- * per start time. With many live holds in the database (a busy sale anywhere), PostgreSQL planned
+ * api.check_availability, the live board (api.admin_upcoming_slots) and the staff page of an
+ * experience (api.staff_experience) found each start time's live holds — seats whose hold has
+ * lapsed but is not yet released, and the earliest expiry of the rest — with a join of
+ * booking_items and pending_bookings inside a LATERAL subquery, once per start time. With many live holds in the database (a busy sale anywhere), PostgreSQL planned
  * that join as a hash join that read every booking, once per start time read: the benchmark's
  * one day of 356 held-into start times took 38 s on PostgreSQL 15 with 500,000 live holds, a
  * test with 20,000 holds elsewhere read 480,576 booking rows for a day of 24 start times, and
@@ -133,5 +133,42 @@ begin
              limit least(greatest(coalesce(p_limit, 50), 1), 500)) s
       join data.experiences e on e.id = s.experience_id
      cross join lateral data.slot_live_holds(s.id, s.held, v_now) l), '[]'::jsonb);
+end
+$$;
+
+/* The staff page of an experience (0008): lapsed seats through data.slot_live_holds; otherwise unchanged. */
+create or replace function api.staff_experience(p_slug text, p_slot_limit int default 200) returns jsonb
+language plpgsql stable as $$
+declare
+  v_exp data.experiences;
+  v_now timestamptz := api.clock_now();
+begin
+  select * into v_exp from data.experiences where slug = p_slug;
+  if not found then
+    raise exception 'experience % not found', p_slug using errcode = 'HF014';
+  end if;
+  return data.staff_experience_json(v_exp.id) || jsonb_build_object(
+    'localToday', to_char(v_now at time zone v_exp.timezone, 'YYYY-MM-DD'),
+    'schedules', coalesce((
+      select jsonb_agg(jsonb_build_object(
+               'scheduleId', c.id, 'fromDate', c.from_date, 'toDate', c.to_date,
+               'localTimes', (select jsonb_agg(to_char(t, 'HH24:MI') order by t) from unnest(c.local_times) t),
+               'weekdays', to_jsonb(c.weekdays), 'exceptions', to_jsonb(c.exceptions),
+               'slotsCreated', c.slots_created, 'createdAt', c.created_at)
+             order by c.id desc)
+        from data.schedules c where c.experience_id = v_exp.id), '[]'::jsonb),
+    'slots', coalesce((
+      select jsonb_agg(jsonb_build_object(
+               'slotId', s.id, 'startsAt', s.starts_at, 'endsAt', s.ends_at, 'open', s.is_open,
+               'localStartsAt', data.local_iso(s.starts_at, v_exp.timezone),
+               'localEndsAt', data.local_iso(s.ends_at, v_exp.timezone),
+               'capacity', s.capacity, 'booked', s.booked, 'held', s.held - l.lapsed,
+               'remaining', greatest(0, s.capacity - s.booked - (s.held - l.lapsed)))
+             order by s.starts_at, s.id)
+        from (select * from data.slots
+               where experience_id = v_exp.id and starts_at > v_now - interval '2 hours'
+               order by starts_at, id
+               limit least(greatest(coalesce(p_slot_limit, 200), 1), 1000)) s
+       cross join lateral data.slot_live_holds(s.id, s.held, v_now) l), '[]'::jsonb));
 end
 $$;
