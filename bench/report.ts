@@ -51,6 +51,11 @@ export function markdown(results: Record<string, unknown>): string {
   md += `**Sell-out: 10,000 customers race for 500 seats**:\n\n`;
   md += table(sellOut, [['scenario', 'scenario'], ['clients', 'clients'], ['seatsSold', 'seats sold'], ['oversold', 'oversold'], ['msToSellOut', 'ms to sell out'], ['perSecond', 'attempts/s']]);
   md += `\nHoldfast invariant violations after all runs: **${results.invariantViolations}**; oversold seats: **${results.holdfastOversoldSeats}**.\n\n`;
+  const eDb = results.availabilityDb as Row | undefined;
+  if (eDb) {
+    md += `**E at database level**: \`api.check_availability\` of one day of ${eDb.startTimes} start times that all have live holds, `;
+    md += `with ${eDb.liveHolds} live holds in the database: ${eDb.perSecond} reads/s from one client, p50 ${eDb.p50} ms, p99 ${eDb.p99} ms.\n\n`;
+  }
   if (http.length > 0) {
     md += `**Through HTTP** (\`next start\`, autocannon; p50/p99 in ms). D / bare route: `;
     md += clients.map((c) => `${c} conn. ${ratio(http, 'D hot slot (POST /api/reserve-availability)', 'bare route (GET /api/live)', c)}`).join(', ');
