@@ -1,6 +1,6 @@
 /**
  * Where the CPU goes during a measurement: the PostgreSQL server (postmaster and every backend),
- * the benchmark process itself (postgres.js clients, or autocannon), the Next.js server, and the
+ * the benchmark process itself (postgres.js clients, or autocannon), the Next.js servers, and the
  * whole machine. On two shared cores the CPU is what every scenario competes for, so CPU per
  * operation says what a target would need: a throughput of N/s needs N × (CPU per operation) of
  * CPU seconds per second, and the machine has `os.cpus().length` of them.
@@ -88,18 +88,18 @@ export function localPostmaster(backendPid: number, databaseUrl: string): number
 export class CpuMeter {
   constructor(
     private readonly postmaster: number | undefined,
-    /** The Next.js server's pid, when one runs. */
-    public nextPid?: number,
+    /** The Next.js servers' pids, while they run. */
+    public nextPids: number[] = [],
   ) {}
 
   snapshot(): CpuSnapshot {
     const own = process.cpuUsage();
-    const next = this.nextPid === undefined ? undefined : procStat(this.nextPid);
+    const next = this.nextPids.map(procStat);
     const [machineBusy, machineTotal] = machineJiffies();
     return {
       server: serverSeconds(this.postmaster),
       client: (own.user + own.system) / 1e6,
-      next: next ? next[1] + next[2] : NaN,
+      next: next.length > 0 && next.every(Boolean) ? next.reduce((n, st) => n + st![1] + st![2], 0) : NaN,
       machineBusy,
       machineTotal,
     };

@@ -80,6 +80,11 @@ export function markdown(results: Record<string, unknown>): string {
       const best = Math.max(...d.map((r) => r.ceilingPerSecond as number));
       md += `\nD's CPU ceiling on this machine: at most **${best} reservations/s** through HTTP (best of ${d.length} measurements).\n`;
     }
+    if (http.some((r) => r.scenario === 'D hot slot, two next start processes')) {
+      md += `\nTwo \`next start\` processes sharing the reservations, against one (same connections in all): `;
+      md += clients.map((c) => `${c} conn. ${ratio(http, 'D hot slot, two next start processes', 'D hot slot (POST /api/reserve-availability)', c)}`).join(', ');
+      md += `. A second process only helps where the first left CPU unused.\n`;
+    }
   }
   if (sweep) md += `\n**Expiry**: sweep of ${sweep.holds} lapsed holds in ${sweep.seconds} s (${sweep.perSecond}/s). `;
   if (lag) md += `Release lag of ${lag.holds} holds expiring over one minute, worker running: p50 ${lag.p50Ms} ms, p99 ${lag.p99Ms} ms, max ${lag.maxMs} ms.\n`;

@@ -137,7 +137,7 @@ async function main(): Promise<void> {
   process.env.SWEEP_CRON ??= '0 0 1 1 *';
 
   const results: Record<string, unknown> = {};
-  let nextServer: ChildProcess | undefined;
+  const nextServers: ChildProcess[] = [];
   try {
     const { migrate } = await import('@/db/migrate');
     progress(`migrating ${dbName}…`);
@@ -350,43 +350,52 @@ async function main(): Promise<void> {
         await run(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], {});
       }
       const port = 3900 + (process.pid % 90);
-      progress(`starting next start on :${port}…`);
-      nextServer = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '--port', String(port)], {
-        cwd: root,
-        env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
-        stdio: 'ignore',
-      });
-      const base = `http://127.0.0.1:${port}`;
-      for (let i = 0; ; i++) {
-        try {
-          if ((await fetch(`${base}/api/live`)).ok) break;
-        } catch {
-          /* not up yet */
+      const startNext = async (at: number): Promise<ChildProcess> => {
+        progress(`starting next start on :${at}…`);
+        const child = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '--port', String(at)], {
+          cwd: root,
+          env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+          stdio: 'ignore',
+        });
+        nextServers.push(child);
+        for (let i = 0; ; i++) {
+          try {
+            if ((await fetch(`http://127.0.0.1:${at}/api/live`)).ok) return child;
+          } catch {
+            /* not up yet */
+          }
+          if (i > 200) throw new Error('next start did not come up');
+          await new Promise((r) => setTimeout(r, 250));
         }
-        if (i > 200) throw new Error('next start did not come up');
-        await new Promise((r) => setTimeout(r, 250));
-      }
+      };
+      await startNext(port);
+      const base = `http://127.0.0.1:${port}`;
       let client = 0;
       const http: Record<string, unknown>[] = [];
-      meter.nextPid = nextServer.pid;
-      const cannon = async (label: string, connections: number, opts: Partial<autocannon.Options>) => {
+      meter.nextPids = nextServers.map((c) => c.pid!);
+      /** autocannon against one server, or with the connections split over several (one per port). */
+      const cannon = async (label: string, connections: number, opts: Partial<autocannon.Options>, ports = [port]) => {
         progress(`${label}, ${connections} connections, ${SECONDS} s…`);
         const before = meter.snapshot();
-        const r = await autocannon({ url: base, connections, duration: SECONDS, ...opts });
+        const parts = await Promise.all(
+          ports.map((p) => autocannon({ url: `http://127.0.0.1:${p}`, connections: connections / ports.length, duration: SECONDS, ...opts })),
+        );
         const after = meter.snapshot();
-        const cpu = costOf([[before, after]], r.requests.total);
+        const total = parts.reduce((n, r) => n + r.requests.total, 0);
+        const cpu = costOf([[before, after]], total);
         const serving = (cpu.nextUsPerOp ?? NaN) + (cpu.serverUsPerOp ?? NaN);
         http.push({
           scenario: label,
           connections,
-          perSecond: Math.round(r.requests.average),
-          p50: r.latency.p50,
-          p99: r.latency.p99,
-          non2xx: r.non2xx,
-          errors: r.errors + r.timeouts,
+          perSecond: Math.round(parts.reduce((n, r) => n + r.requests.average, 0)),
+          // With several servers: the worst of their percentiles.
+          p50: Math.max(...parts.map((r) => r.latency.p50)),
+          p99: Math.max(...parts.map((r) => r.latency.p99)),
+          non2xx: parts.reduce((n, r) => n + r.non2xx, 0),
+          errors: parts.reduce((n, r) => n + r.errors + r.timeouts, 0),
           ...cpu,
-          // How busy the Next.js process was, as a share of one core.
-          nextCpuUse: Number.isFinite(after.next - before.next) ? `${Math.round(((after.next - before.next) / r.duration) * 100)}%` : null,
+          // How busy the Next.js processes were, as a share of one core (all of them together).
+          nextCpuUse: Number.isFinite(after.next - before.next) ? `${Math.round(((after.next - before.next) / parts[0]!.duration) * 100)}%` : null,
           // The most requests per second this machine's cores could serve at this CPU cost (Next.js
           // and PostgreSQL, however many processes share the work; the load generator left out).
           ceilingPerSecond: Number.isFinite(serving) ? cpuCeiling(serving) : null,
@@ -415,6 +424,14 @@ async function main(): Promise<void> {
         await cannon('D hot slot (POST /api/reserve-availability)', connections, reserve);
         await cannon('E availability (GET /api/check-availability, 30 days)', connections, availability);
       }
+      // The same reservations over two Next.js processes: does a second process find spare CPU?
+      const second = port + 100;
+      await startNext(second);
+      meter.nextPids = nextServers.map((c) => c.pid!);
+      await autocannon({ url: `http://127.0.0.1:${second}`, connections: 8, duration: 3, ...reserve });
+      for (const connections of CONCURRENCY) {
+        await cannon('D hot slot, two next start processes', connections, reserve, [port, second]);
+      }
       results.http = http;
     }
 
@@ -430,7 +447,7 @@ async function main(): Promise<void> {
     await pool.end();
     await sql.end();
   } finally {
-    nextServer?.kill('SIGTERM');
+    for (const child of nextServers) child.kill('SIGTERM');
     await admin.unsafe(`drop database if exists "${dbName}" with (force)`).catch(() => {});
     await admin.end();
     await stopServer?.();
