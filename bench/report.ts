@@ -53,7 +53,7 @@ export function markdown(results: Record<string, unknown>): string {
   md += `\nHoldfast invariant violations after all runs: **${results.invariantViolations}**; oversold seats: **${results.holdfastOversoldSeats}**.\n\n`;
   const eDb = results.availabilityDb as Row | undefined;
   if (eDb) {
-    md += `**E at database level**: \`api.check_availability\` of one day of ${eDb.startTimes} start times that all have live holds, `;
+    md += `**E at database level**: \`api.check_availability\` of one day of ${eDb.startTimes} start times, ${eDb.withHolds ?? 'most'} of them with live holds, `;
     md += `with ${eDb.liveHolds} live holds in the database: ${eDb.perSecond} reads/s from one client, p50 ${eDb.p50} ms, p99 ${eDb.p99} ms.\n\n`;
   }
   if (http.length > 0) {

@@ -263,21 +263,23 @@ async function main(): Promise<void> {
     progress(`invariants: ${violations.length} violations, ${oversold!.n} oversold seats`);
 
     // ------------------------------------------------ E at database level: a day of held-into slots
-    // One local day of the uniform slots (1,440 start times, each with live holds from A) while
+    // One local day of the uniform slots (1,440 start times, most with live holds from A) while
     // the hot slot and the sell-outs hold tens of thousands more: a read's work must follow the
     // start times it reads, not every live hold in the database.
-    const [eDay] = await sql<{ day: string; slots: number; live: number }[]>`
-      select to_char(current_date + 3, 'YYYY-MM-DD') as day,
-             (select count(*)::int from data.slots where experience_id = ${exp!.id}
-                 and starts_at >= (current_date + 3)::timestamp at time zone 'UTC'
-                 and starts_at < (current_date + 4)::timestamp at time zone 'UTC' and held > 0) as slots,
-             (select count(*)::int from data.pending_bookings where availability_reserved) as live`;
-    progress(`E (database level): a day of ${eDay!.slots} held-into start times, ${eDay!.live} live holds in all…`);
+    const [eDay] = await sql<{ day: string; slots: number; held: number; live: number }[]>`
+      select d.day, count(s.id)::int as slots, count(s.id) filter (where s.held > 0)::int as held,
+             (select count(*)::int from data.pending_bookings where availability_reserved) as live
+        from (select to_char(current_date + 3, 'YYYY-MM-DD') as day) d
+        left join data.slots s on s.experience_id = ${exp!.id}
+         and s.starts_at >= (current_date + 3)::timestamp at time zone 'UTC'
+         and s.starts_at < (current_date + 4)::timestamp at time zone 'UTC'
+       group by d.day`;
+    progress(`E (database level): a day of ${eDay!.slots} start times, ${eDay!.held} of them held into, ${eDay!.live} live holds in all…`);
     const eRead = await closedLoop(1, async () => {
       const [r] = await pool`select api.check_availability('bench', ${eDay!.day}::date, ${eDay!.day}::date) is not null as ok`;
       return r!.ok === true;
     }, { seconds: SECONDS });
-    results.availabilityDb = { startTimes: eDay!.slots, liveHolds: eDay!.live, ...round(eRead) };
+    results.availabilityDb = { startTimes: eDay!.slots, withHolds: eDay!.held, liveHolds: eDay!.live, ...round(eRead) };
 
     // ----------------------------------------------------------------------- F: expiry sweep
     progress('F: creating 100,000 lapsed holds…');
