@@ -5,10 +5,9 @@
  *
  * Customers racing for one start time used to queue on the slot's row lock: each waiter sleeps
  * on the row's tuple lock and then on the holder's transaction, wakes when it commits, follows
- * the row to its new version and re-checks it (EvalPlanQual), and every hand-over wakes more
- * than one backend. On two cores that queueing cost more CPU than the reservations themselves:
- * the same function used 1.3–2.4 ms of PostgreSQL CPU per hold on one slot against ~1.1 ms on
- * slots nobody shares.
+ * the row to its new version and re-checks it (EvalPlanQual). On two cores, with many waiting,
+ * that queueing cost up to as much CPU again as the reservations themselves: the same function
+ * used 1.3–2.4 ms of PostgreSQL CPU per hold on one slot against ~1.1 ms on slots nobody shares.
  *
  * Now api.reserve_seats first takes a transaction-scoped advisory lock on the slot (data.lock_key,
  * namespace 'slot') right before its UPDATE, and only when the slot looked as if it had room: the
