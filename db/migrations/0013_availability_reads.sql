@@ -6,11 +6,12 @@
  * api.check_availability, the live board (api.admin_upcoming_slots) and the staff page of an
  * experience (api.staff_experience) found each start time's live holds — seats whose hold has
  * lapsed but is not yet released, and the earliest expiry of the rest — with a join of
- * booking_items and pending_bookings inside a LATERAL subquery, once per start time. With many live holds in the database (a busy sale anywhere), PostgreSQL planned
- * that join as a hash join that read every booking, once per start time read: the benchmark's
- * one day of 356 held-into start times took 38 s on PostgreSQL 15 with 500,000 live holds, a
- * test with 20,000 holds elsewhere read 480,576 booking rows for a day of 24 start times, and
- * where JIT is available each read also paid ~200 ms of compilation for the plan's large cost.
+ * booking_items and pending_bookings inside a LATERAL subquery, once per start time. With many
+ * live holds in the database (a busy sale anywhere), PostgreSQL planned that join as a hash join
+ * that read every booking, once per start time read: the benchmark's one day of 356 held-into
+ * start times took 38 s on PostgreSQL 15 with 500,000 live holds, a test with 20,000 holds
+ * elsewhere read 480,576 booking rows for a day of 24 start times, and where JIT is available
+ * each read also paid ~200 ms of compilation for the plan's large cost.
  *
  * Now one helper, data.slot_live_holds, answers for one start time, and does nothing when the
  * slot holds no seats (held = 0 means no live item, invariant 1). Otherwise it visits that
