@@ -10,6 +10,7 @@ export const errorCodes = {
   invalid_request: { status: 422, message: 'The request is not valid.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: { status: 415, message: 'Send JSON, form data or text.' },
+  method_not_allowed: { status: 405, message: 'That method is not allowed here.' },
   unauthorized: { status: 401, message: 'Missing or wrong credentials.' },
   not_signed_in: { status: 401, message: 'Sign in as staff first.' },
   forbidden: { status: 403, message: 'Your role may not do this.' },

@@ -2,6 +2,8 @@
  * The hold token also travels in an HttpOnly cookie, so `navigator.sendBeacon` on page close
  * carries it without the page's script ever storing it. Value: `<booking number>.<token>`.
  */
+import type { HeaderReader } from './http';
+
 export const HOLD_COOKIE = 'hf_hold';
 
 export function holdCookie(bookingNumber: string, token: string, maxAgeSeconds: number): string {
@@ -30,8 +32,8 @@ export function parseHoldCookieValue(raw: string): { bookingNumber: string; hold
 }
 
 /** The token for `bookingNumber` from the request's cookie, if it holds that booking. */
-export function tokenFromCookie(req: Request, bookingNumber: string): string | undefined {
-  const header = req.headers.get('cookie') ?? '';
+export function tokenFromCookie(headers: HeaderReader, bookingNumber: string): string | undefined {
+  const header = headers.get('cookie') ?? '';
   for (const part of header.split(';')) {
     const [name, ...rest] = part.trim().split('=');
     if (name !== HOLD_COOKIE) continue;

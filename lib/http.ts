@@ -2,6 +2,7 @@
  * Route handler plumbing: read and validate a body, and turn every failure into
  * `{ code, message }` with the right status. Unknown errors are logged and become a 500.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { AppError, fromDatabaseError } from '@/db/errors';
 import { logger } from './logger';
@@ -12,10 +13,26 @@ const MAX_BODY_BYTES = 4096;
 export async function readBody<T>(req: Request, schema: z.ZodType<T>): Promise<T> {
   const declared = Number(req.headers.get('content-length') ?? '0');
   if (declared > MAX_BODY_BYTES) throw new AppError('payload_too_large');
-  const text = await req.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new AppError('payload_too_large');
+  return parseBody(await req.text(), req.headers.get('content-type'), schema);
+}
 
-  const type = (req.headers.get('content-type') ?? 'text/plain').split(';')[0]!.trim().toLowerCase();
+/** The same as readBody, for a Node.js request (pages/api routes; see lib/node-route.ts). */
+export async function readNodeBody<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > MAX_BODY_BYTES) throw new AppError('payload_too_large');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new AppError('payload_too_large');
+    chunks.push(chunk);
+  }
+  return parseBody(Buffer.concat(chunks).toString('utf8'), req.headers['content-type'], schema);
+}
+
+function parseBody<T>(text: string, contentType: string | null | undefined, schema: z.ZodType<T>): T {
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new AppError('payload_too_large');
+  const type = (contentType ?? 'text/plain').split(';')[0]!.trim().toLowerCase();
   if (!['application/json', 'text/plain', 'application/x-www-form-urlencoded'].includes(type)) {
     throw new AppError('unsupported_media_type');
   }
@@ -54,6 +71,17 @@ export function errorResponse(err: AppError): Response {
   return Response.json(err.toJSON(), { status: err.status });
 }
 
+/** What went wrong, as an AppError: a known error as itself, anything else logged and a 500. */
+function knownError(err: unknown, logMessage: string, path: string | undefined): AppError {
+  const known = err instanceof AppError ? err : fromDatabaseError(err);
+  if (known) {
+    if (known.status >= 500) logger.warn({ event: 'request_failed', code: known.code, err }, logMessage);
+    return known;
+  }
+  logger.error({ event: 'request_failed', path, err }, logMessage);
+  return new AppError('internal_error');
+}
+
 /**
  * Wraps a route handler: AppErrors and known database errors become their status; anything else
  * is logged with `logMessage` (the seed's message for that route) and answered with a 500.
@@ -66,13 +94,59 @@ export function handler<A extends unknown[]>(
     try {
       return await run(req, ...rest);
     } catch (err) {
-      const known = err instanceof AppError ? err : fromDatabaseError(err);
-      if (known) {
-        if (known.status >= 500) logger.warn({ event: 'request_failed', code: known.code, err }, logMessage);
-        return errorResponse(known);
-      }
-      logger.error({ event: 'request_failed', path: new URL(req.url).pathname, err }, logMessage);
-      return errorResponse(new AppError('internal_error'));
+      return errorResponse(knownError(err, logMessage, new URL(req.url).pathname));
     }
+  };
+}
+
+/** Request headers read one at a time: a web `Headers`, or a Node.js request's through nodeHeaders. */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
+export function nodeHeaders(req: IncomingMessage): HeaderReader {
+  return {
+    get: (name) => {
+      const value = req.headers[name.toLowerCase()];
+      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
+}
+
+/** What a Node.js route answers: a status, a JSON body, headers. */
+export interface Reply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * `handler` for a Pages Router API route (Node.js request and response), which Next.js serves
+ * with about half the CPU of an App Router route handler: used only on the hot path (ARCHITECTURE,
+ * "Why one endpoint is a pages/api route"). Answers other methods than `method` with a 405.
+ */
+export function nodeHandler(
+  logMessage: string,
+  method: string,
+  run: (req: IncomingMessage) => Promise<Reply>,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    let reply: Reply;
+    try {
+      if (req.method !== method) throw new AppError('method_not_allowed', `Use ${method}.`);
+      reply = await run(req);
+    } catch (err) {
+      const known = knownError(err, logMessage, req.url?.split('?')[0]);
+      reply = { status: known.status, body: known.toJSON(), headers: known.code === 'method_not_allowed' ? { allow: method } : {} };
+    }
+    const body = JSON.stringify(reply.body);
+    res.writeHead(reply.status, {
+      ...reply.headers,
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      // A body left unread (refused as too large) leaves the connection unusable for another request.
+      ...(req.complete ? {} : { connection: 'close' }),
+    });
+    res.end(body);
   };
 }

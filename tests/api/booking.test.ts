@@ -7,12 +7,14 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { GET as streamAvailability } from '@/app/api/availability/stream/route';
 import { DELETE as removeItem, PATCH as changeItem } from '@/app/api/booking/items/[itemId]/route';
 import { GET as getBooking } from '@/app/api/booking/route';
-import { POST as reserve } from '@/app/api/reserve-availability/route';
+import reserveAvailabilityRoute from '@/pages/api/reserve-availability';
 import { publishSlotChanges } from '@/db/reservations';
 import { streamCount } from '@/lib/slot-stream';
 import { connect, createExperience, createSlot, invariantViolations, slotCounts } from '../helpers/fixtures';
-import { databaseState, json, request } from '../helpers/http';
+import { databaseState, json, request, nodeRoute } from '../helpers/http';
 import { until } from '../helpers/poll';
+
+const reserve = nodeRoute(reserveAvailabilityRoute);
 
 const sql = connect(2);
 

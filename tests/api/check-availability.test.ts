@@ -1,9 +1,11 @@
 /** GET /api/check-availability through the real route handler. */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { GET } from '@/app/api/check-availability/route';
-import { POST as reserve } from '@/app/api/reserve-availability/route';
+import reserveAvailabilityRoute from '@/pages/api/reserve-availability';
 import { connect, createExperience } from '../helpers/fixtures';
-import { json, request } from '../helpers/http';
+import { json, request, nodeRoute } from '../helpers/http';
+
+const reserve = nodeRoute(reserveAvailabilityRoute);
 
 const sql = connect(2);
 const check = async (query: string) => json(await GET(request('GET', `/api/check-availability?${query}`)));

@@ -5,14 +5,16 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { POST as createCheckoutSession } from '@/app/api/create-checkout-session/route';
-import { POST as reserveAvailability } from '@/app/api/reserve-availability/route';
+import reserveAvailabilityRoute from '@/pages/api/reserve-availability';
 import { POST as webhook } from '@/app/api/webhook/route';
 import { reloadEnv } from '@/lib/env';
 import { startWorker, type Worker } from '@/jobs/worker';
 import { connect, createExperience, createSlot, invariantViolations, slotCounts } from '../helpers/fixtures';
-import { databaseState, json, request } from '../helpers/http';
+import { databaseState, json, request, nodeRoute } from '../helpers/http';
 import { until } from '../helpers/poll';
 import { startStripeFake, type Session, type StripeFake } from '../helpers/stripe-fake';
+
+const reserveAvailability = nodeRoute(reserveAvailabilityRoute);
 
 const sql = connect(8);
 let stripe: StripeFake;

@@ -4,9 +4,11 @@
  */
 import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { GET, POST } from '@/app/api/cleanup-expired/route';
-import { POST as reserve } from '@/app/api/reserve-availability/route';
+import reserveAvailabilityRoute from '@/pages/api/reserve-availability';
 import { connect, createExperience, createSlot, invariantViolations, slotCounts } from '../helpers/fixtures';
-import { databaseState, json, request, type CallOptions } from '../helpers/http';
+import { databaseState, json, request, type CallOptions, nodeRoute } from '../helpers/http';
+
+const reserve = nodeRoute(reserveAvailabilityRoute);
 
 const sql = connect(2);
 let slot: number;

@@ -3,9 +3,11 @@
  * success and error path, each error with its status and code, and bad requests change nothing.
  */
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { POST } from '@/app/api/reserve-availability/route';
+import reserveAvailabilityRoute from '@/pages/api/reserve-availability';
 import { connect, createExperience, createResource, createSlot, invariantViolations } from '../helpers/fixtures';
-import { databaseState, json, request, type CallOptions } from '../helpers/http';
+import { databaseState, json, request, type CallOptions, nodeRoute } from '../helpers/http';
+
+const POST = nodeRoute(reserveAvailabilityRoute);
 
 const sql = connect(2);
 const reserve = async (body: unknown, options: Omit<CallOptions, 'body'> = {}) =>
@@ -161,6 +163,36 @@ describe('POST /api/reserve-availability', () => {
     await refused(400, 'malformed_body', undefined, { raw: '{"slotId": ', contentType: 'application/json' });
     await refused(413, 'payload_too_large', undefined, { raw: JSON.stringify({ slotId: slot, pad: 'x'.repeat(10_000) }) });
     await refused(415, 'unsupported_media_type', undefined, { raw: '<xml/>', contentType: 'application/xml' });
+  });
+
+  test('413 also for a body sent in chunks without a length: read no further than the cap', async () => {
+    const before = await databaseState(sql);
+    let sent = 0;
+    const chunks = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ === 64) return controller.close();
+        controller.enqueue(new TextEncoder().encode(' '.repeat(1024)));
+      },
+    });
+    const req = new Request('http://localhost/api/reserve-availability', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: chunks,
+      duplex: 'half',
+    } as RequestInit);
+    const res = await json(await POST(req, { streamBody: true }));
+    expect({ status: res.status, code: res.body.code }).toEqual({ status: 413, code: 'payload_too_large' });
+    expect(await databaseState(sql)).toEqual(before);
+  });
+
+  test('405 for other methods, with Allow: POST — nothing changes', async () => {
+    const before = await databaseState(sql);
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const res = await json(await POST(request(method, '/api/reserve-availability')));
+      expect({ status: res.status, code: res.body.code, allow: res.headers.get('allow') }).toEqual({ status: 405, code: 'method_not_allowed', allow: 'POST' });
+      expect(res.body.message).toBe('Use POST.');
+    }
+    expect(await databaseState(sql)).toEqual(before);
   });
 
   test('form-encoded bodies work too', async () => {

@@ -1,4 +1,7 @@
 /** Calling route handlers as Next.js would: a real Request in, a real Response out. */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll } from 'vitest';
 import type { Sql } from '@/db/client';
 
 export interface CallOptions {
@@ -22,6 +25,34 @@ export function request(method: string, path: string, options: CallOptions = {})
   else if (options.body !== undefined) body = JSON.stringify(options.body);
   if (body !== undefined) headers.set('content-type', options.contentType ?? 'application/json');
   return new Request(`http://localhost${path}`, { method, headers, body });
+}
+
+/**
+ * A Pages Router API route (Node.js request and response) as a function of a web Request: each
+ * call goes through a real HTTP server on this machine, as `next start` would serve the route.
+ * Call it at the top of a test file; the server closes after the file's tests.
+ */
+export function nodeRoute(
+  route: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+): (req: Request, options?: { streamBody?: boolean }) => Promise<Response> {
+  const server = http.createServer((req, res) => void route(req, res));
+  const listening = new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return async (req, { streamBody = false } = {}) => {
+    const url = new URL(req.url);
+    // A body is sent whole with its Content-Length, as browsers do; `streamBody` sends it in
+    // chunks as they come, without a length.
+    const body = streamBody ? req.body : req.body ? await req.text() : undefined;
+    return fetch(`http://127.0.0.1:${await listening}${url.pathname}${url.search}`, {
+      method: req.method,
+      headers: req.headers,
+      body,
+      ...(streamBody ? { duplex: 'half' } : {}),
+    } as RequestInit);
+  };
 }
 
 export async function json(response: Response): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {

@@ -9,11 +9,13 @@ vi.hoisted(() => {
   process.env.SWEEP_CRON = '0 0 1 1 *';
 });
 
-import { POST as reserve } from '@/app/api/reserve-availability/route';
+import reserveAvailabilityRoute from '@/pages/api/reserve-availability';
 import { startWorker, type Worker } from '@/jobs/worker';
 import { connect, createExperience, createSlot, invariantViolations } from '../helpers/fixtures';
-import { json, request } from '../helpers/http';
+import { json, request, nodeRoute } from '../helpers/http';
 import { until } from '../helpers/poll';
+
+const reserve = nodeRoute(reserveAvailabilityRoute);
 
 const sql = connect(2);
 let worker: Worker;

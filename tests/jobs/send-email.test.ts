@@ -10,13 +10,15 @@ vi.hoisted(() => {
 });
 
 import { POST as createCheckoutSession } from '@/app/api/create-checkout-session/route';
-import { POST as reserveAvailability } from '@/app/api/reserve-availability/route';
+import reserveAvailabilityRoute from '@/pages/api/reserve-availability';
 import { reloadEnv } from '@/lib/env';
 import { startWorker, type Worker } from '@/jobs/worker';
 import { connect, createExperience, createSlot, invariantViolations } from '../helpers/fixtures';
-import { json, request } from '../helpers/http';
+import { json, request, nodeRoute } from '../helpers/http';
 import { until } from '../helpers/poll';
 import { startResendFake, type ResendFake } from '../helpers/resend-fake';
+
+const reserveAvailability = nodeRoute(reserveAvailabilityRoute);
 
 const sql = connect(2);
 let resend: ResendFake;

@@ -26,7 +26,7 @@ export const POST = handler('Error cleaning up booking', async (req) => {
   const body = await readBody(req, ReleaseRequest);
   const booking = await releaseBooking({
     bookingNumber: body.bookingNumber,
-    holdToken: body.holdToken ?? tokenFromCookie(req, body.bookingNumber),
+    holdToken: body.holdToken ?? tokenFromCookie(req.headers, body.bookingNumber),
     tier: body.reason,
   });
   return Response.json(

@@ -38,7 +38,7 @@ const CheckoutRequest = z.object({
 
 export const POST = handler('Error creating checkout session', async (req) => {
   const body = await readBody(req, CheckoutRequest);
-  const holdToken = body.holdToken ?? tokenFromCookie(req, body.bookingNumber);
+  const holdToken = body.holdToken ?? tokenFromCookie(req.headers, body.bookingNumber);
   if (!holdToken) throw new AppError('invalid_hold_token', 'A hold token is required to pay for a booking.');
 
   const start = await pool().begin(async (tx) => {
