@@ -57,8 +57,8 @@ export function markdown(results: Record<string, unknown>): string {
     md += `with ${eDb.liveHolds} live holds in the database: ${eDb.perSecond} reads/s from one client, p50 ${eDb.p50} ms, p99 ${eDb.p99} ms.\n\n`;
   }
   if (http.length > 0) {
-    md += `**Through HTTP** (\`next start\`, autocannon; p50/p99 in ms). D / bare route: `;
-    md += clients.map((c) => `${c} conn. ${ratio(http, 'D hot slot (POST /api/reserve-availability)', 'bare route (GET /api/live)', c)}`).join(', ');
+    md += `**Through HTTP** (\`next start\`, autocannon; p50/p99 in ms). D (a pages/api route) / bare App Router route handler: `;
+    md += clients.map((c) => `${c} conn. ${ratio(http, 'D hot slot (POST /api/reserve-availability)', 'bare route handler (GET /api/live)', c)}`).join(', ');
     md += `; D / A hot slot: `;
     md += clients.map((c) => {
       const d = http.find((r) => String(r.scenario).startsWith('D') && r.connections === c)?.perSecond as number | undefined;

@@ -422,7 +422,7 @@ async function main(): Promise<void> {
       progress('warming up the server (3 s per route, not measured)…');
       for (const opts of [bare, reserve, availability]) await autocannon({ url: base, connections: 8, duration: 3, ...opts });
       for (const connections of CONCURRENCY) {
-        await cannon('bare route (GET /api/live)', connections, bare);
+        await cannon('bare route handler (GET /api/live)', connections, bare);
         await cannon('D hot slot (POST /api/reserve-availability)', connections, reserve);
         await cannon('E availability (GET /api/check-availability, 30 days)', connections, availability);
       }
