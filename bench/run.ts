@@ -169,8 +169,16 @@ async function main(): Promise<void> {
                 array['09:00','10:00','11:00','12:00','13:00','14:00','15:00','16:00']::time[])`;
     const pick = () => Math.floor(Math.random() * UNIFORM_SLOTS);
 
-    const pool = postgres(url, { max: 64, onnotice: () => {}, prepare: true });
-    await Promise.all(Array.from({ length: 64 }, () => pool`select api.clock_now()`));
+    // N clients are N connections: one pool per concurrency level, each connection opened before
+    // measuring. (A single pool of 64 spread 8 clients' calls over 64 backends, which cost
+    // PostgreSQL 1.4–1.7× the CPU per call: every call woke a process whose caches were cold.)
+    const pools = new Map<number, Sql>();
+    for (const clients of CONCURRENCY) {
+      const p = postgres(url, { max: clients, onnotice: () => {}, prepare: true });
+      await Promise.all(Array.from({ length: clients }, () => p`select api.clock_now()`));
+      pools.set(clients, p);
+    }
+    let pool = pools.get(CONCURRENCY[0]!)!;
     const [backend] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
     const meter = new CpuMeter(localPostmaster(backend!.pid, url));
 
@@ -193,6 +201,7 @@ async function main(): Promise<void> {
     // -------------------------------------------------------------- A, B, C: database level
     const dbRows: Record<string, unknown>[] = [];
     for (const clients of CONCURRENCY) {
+      pool = pools.get(clients)!;
       progress(`A, B, C at ${clients} clients: ${ROUNDS} turns of ${SECONDS / ROUNDS} s each…`);
       const measured = await takingTurns(meter, [
         ['A uniform', (seconds) => closedLoop(clients, () => reserve(uniform[pick()]!), { seconds })],
@@ -212,6 +221,7 @@ async function main(): Promise<void> {
     // ----------------------------------------------------------------- sell-out: 10,000 for 500
     const sellOut: Record<string, unknown>[] = [];
     for (const clients of CONCURRENCY) {
+      pool = pools.get(clients)!;
       const [s] = await sql`
         insert into data.slots (experience_id, starts_at, ends_at, capacity)
         values (${exp!.id}, now() + make_interval(days => 5, mins => ${clients}), now() + make_interval(days => 5, mins => ${clients + 60}), 500)
@@ -275,10 +285,12 @@ async function main(): Promise<void> {
          and s.starts_at < (current_date + 4)::timestamp at time zone 'UTC'
        group by d.day`;
     progress(`E (database level): a day of ${eDay!.slots} start times, ${eDay!.held} of them held into, ${eDay!.live} live holds in all…`);
+    const single = postgres(url, { max: 1, onnotice: () => {}, prepare: true });
     const eRead = await closedLoop(1, async () => {
-      const [r] = await pool`select api.check_availability('bench', ${eDay!.day}::date, ${eDay!.day}::date) is not null as ok`;
+      const [r] = await single`select api.check_availability('bench', ${eDay!.day}::date, ${eDay!.day}::date) is not null as ok`;
       return r!.ok === true;
     }, { seconds: SECONDS });
+    await single.end();
     results.availabilityDb = { startTimes: eDay!.slots, withHolds: eDay!.held, liveHolds: eDay!.live, ...round(eRead) };
 
     // ----------------------------------------------------------------------- F: expiry sweep
@@ -446,7 +458,7 @@ async function main(): Promise<void> {
       secondsPerMeasurement: SECONDS,
       turns: ROUNDS,
     };
-    await pool.end();
+    await Promise.all([...pools.values()].map((p) => p.end()));
     await sql.end();
   } finally {
     for (const child of nextServers) child.kill('SIGTERM');
