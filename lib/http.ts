@@ -1,6 +1,7 @@
 /**
- * Route handler plumbing: read and validate a body, and turn every failure into
- * `{ code, message }` with the right status. Unknown errors are logged and become a 500.
+ * Route plumbing: read and validate a body, and turn every failure into `{ code, message }` with
+ * the right status. Unknown errors are logged and become a 500. For App Router route handlers
+ * (web Request and Response) and for the one pages/api route (Node.js request and response).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
@@ -16,7 +17,7 @@ export async function readBody<T>(req: Request, schema: z.ZodType<T>): Promise<T
   return parseBody(await req.text(), req.headers.get('content-type'), schema);
 }
 
-/** The same as readBody, for a Node.js request (pages/api routes; see lib/node-route.ts). */
+/** The same as readBody, for a Node.js request (the pages/api route; see nodeHandler). */
 export async function readNodeBody<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > MAX_BODY_BYTES) throw new AppError('payload_too_large');
