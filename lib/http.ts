@@ -21,14 +21,28 @@ export async function readBody<T>(req: Request, schema: z.ZodType<T>): Promise<T
 export async function readNodeBody<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > MAX_BODY_BYTES) throw new AppError('payload_too_large');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new AppError('payload_too_large');
-    chunks.push(chunk);
-  }
-  return parseBody(Buffer.concat(chunks).toString('utf8'), req.headers['content-type'], schema);
+  const text = await new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (err?: Error) => {
+      req.off('data', onData).off('end', onEnd).off('error', done).off('close', onClose);
+      if (err) reject(err);
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      chunks.push(chunk);
+      if (size > MAX_BODY_BYTES) {
+        // Read no further; the rest is dropped with the connection (nodeHandler closes it).
+        req.pause();
+        done(new AppError('payload_too_large'));
+      }
+    };
+    const onEnd = () => done();
+    const onClose = () => done(new Error('the client closed the connection before sending its whole body'));
+    req.on('data', onData).on('end', onEnd).on('error', done).on('close', onClose);
+  });
+  return parseBody(text, req.headers['content-type'], schema);
 }
 
 function parseBody<T>(text: string, contentType: string | null | undefined, schema: z.ZodType<T>): T {
@@ -137,6 +151,8 @@ export function nodeHandler(
       if (req.method !== method) throw new AppError('method_not_allowed', `Use ${method}.`);
       reply = await run(req);
     } catch (err) {
+      // The client went away while sending its body: nobody to answer, nothing was changed.
+      if (req.socket.destroyed) return;
       const known = knownError(err, logMessage, req.url?.split('?')[0]);
       reply = { status: known.status, body: known.toJSON(), headers: known.code === 'method_not_allowed' ? { allow: method } : {} };
     }

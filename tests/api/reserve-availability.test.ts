@@ -2,6 +2,8 @@
  * POST /api/reserve-availability, through the real route handler on a real database: every
  * success and error path, each error with its status and code, and bad requests change nothing.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import reserveAvailabilityRoute from '@/pages/api/reserve-availability';
 import { connect, createExperience, createResource, createSlot, invariantViolations } from '../helpers/fixtures';
@@ -183,6 +185,28 @@ describe('POST /api/reserve-availability', () => {
     const res = await json(await POST(req, { streamBody: true }));
     expect({ status: res.status, code: res.body.code }).toEqual({ status: 413, code: 'payload_too_large' });
     expect(await databaseState(sql)).toEqual(before);
+  });
+
+  test('a client that goes away halfway through its body: the route ends quietly and nothing changes', async () => {
+    const before = await databaseState(sql);
+    let handled!: Promise<void>;
+    const server = http.createServer((req, res) => {
+      handled = reserveAvailabilityRoute(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const arrived = new Promise<void>((resolve) => server.once('request', () => resolve()));
+      const client = http.request({ port: (server.address() as AddressInfo).port, host: '127.0.0.1', method: 'POST', path: '/api/reserve-availability', headers: { 'content-type': 'application/json', 'content-length': 100 } });
+      client.on('error', () => {}); // the socket is destroyed on purpose
+      client.write(`{"slotId": ${slot},`);
+      await arrived;
+      client.destroy();
+      await expect(handled).resolves.toBeUndefined();
+      expect(await databaseState(sql)).toEqual(before);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   test('405 for other methods, with Allow: POST — nothing changes', async () => {
