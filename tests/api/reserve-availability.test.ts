@@ -1,10 +1,12 @@
 /**
- * POST /api/reserve-availability, through the real route handler on a real database: every
- * success and error path, each error with its status and code, and bad requests change nothing.
+ * POST /api/reserve-availability, through the real pages/api route behind an HTTP server, on a real
+ * database: every success and error path, each error with its status and code, and bad requests
+ * change nothing.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { logger } from '@/lib/logger';
 import reserveAvailabilityRoute from '@/pages/api/reserve-availability';
 import { connect, createExperience, createResource, createSlot, invariantViolations } from '../helpers/fixtures';
 import { databaseState, json, request, type CallOptions, nodeRoute } from '../helpers/http';
@@ -189,6 +191,7 @@ describe('POST /api/reserve-availability', () => {
 
   test('a client that goes away halfway through its body: the route ends quietly and nothing changes', async () => {
     const before = await databaseState(sql);
+    const logged = vi.spyOn(logger, 'error');
     let handled!: Promise<void>;
     const server = http.createServer((req, res) => {
       handled = reserveAvailabilityRoute(req, res);
@@ -202,8 +205,10 @@ describe('POST /api/reserve-availability', () => {
       await arrived;
       client.destroy();
       await expect(handled).resolves.toBeUndefined();
+      expect(logged).not.toHaveBeenCalled();
       expect(await databaseState(sql)).toEqual(before);
     } finally {
+      logged.mockRestore();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     }
