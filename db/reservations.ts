@@ -5,7 +5,9 @@
 import { z } from 'zod';
 import { LocalDateTime } from '../lib/schemas';
 import { call } from './call';
-import type { Sql } from './client';
+import { sql as pool, type Sql } from './client';
+import { fromDatabaseError } from './errors';
+import { CallQueue, MAX_IN_FLIGHT } from './reserve-queue';
 
 export const BookingItem = z.object({
   itemId: z.number(),
@@ -102,8 +104,19 @@ export interface ReserveInput {
   clientKey?: string | undefined;
 }
 
-/** Holds seats (api.reserve_seats). A conflict comes back as `{ ok: false }`, not as an error. */
+/**
+ * Holds seats (api.reserve_seats). A conflict comes back as `{ ok: false }`, not as an error.
+ * On a pool, reservations that arrive while earlier ones are still running share a call
+ * (db/reserve-queue.ts); each still gets exactly its own answer or error. Inside a transaction
+ * the caller passes, it is one call of its own.
+ */
 export function reserveSeats(input: ReserveInput, db?: Sql): Promise<ReserveResult> {
+  const target = db ?? pool();
+  if ('savepoint' in target) return reserveOne(input, target);
+  return reserveQueue(target).push(input);
+}
+
+function reserveOne(input: ReserveInput, db: Sql): Promise<ReserveResult> {
   return call(
     ReserveResult,
     (sql) => sql`
@@ -115,6 +128,56 @@ export function reserveSeats(input: ReserveInput, db?: Sql): Promise<ReserveResu
         p_client_key => ${input.clientKey ?? null}::text) as result`,
     db,
   );
+}
+
+const ManyAnswer = z.array(
+  z.union([z.object({ error: z.object({ code: z.string(), message: z.string(), detail: z.string().nullable() }) }), ReserveResult]),
+);
+
+/**
+ * Several reservations in one call of api.reserve_seats_many (db/migrations/0015): each one's
+ * answer, or the error it alone raised, in input order. Rejects when the call failed as a whole.
+ */
+export async function reserveMany(inputs: ReserveInput[], db?: Sql): Promise<PromiseSettledResult<ReserveResult>[]> {
+  const answers = await call(
+    ManyAnswer,
+    (sql) => sql`
+      select api.reserve_seats_many(
+        p_slot_ids => ${inputs.map((r) => r.slotId)}::bigint[],
+        p_quantities => ${inputs.map((r) => r.quantity)}::int[],
+        p_booking_numbers => ${inputs.map((r) => r.bookingNumber ?? null)}::text[],
+        p_hold_tokens => ${inputs.map((r) => r.holdToken ?? null)}::text[],
+        p_client_keys => ${inputs.map((r) => r.clientKey ?? null)}::text[]) as result`,
+    db,
+  );
+  return answers.map((answer) =>
+    'error' in answer
+      ? { status: 'rejected', reason: fromDatabaseError(answer.error) ?? Object.assign(new Error(answer.error.message), answer.error) }
+      : { status: 'fulfilled', value: answer },
+  );
+}
+
+const queues = new WeakMap<Sql, CallQueue<ReserveInput, ReserveResult>>();
+
+/** A pool's reservation queue, made on first use. */
+export function reserveQueue(db: Sql): CallQueue<ReserveInput, ReserveResult> {
+  let queue = queues.get(db);
+  if (!queue) {
+    queue = new CallQueue(
+      (inputs) =>
+        inputs.length === 1
+          ? reserveOne(inputs[0]!, db).then(
+              (value) => [{ status: 'fulfilled', value }],
+              (reason: unknown) => [{ status: 'rejected', reason }],
+            )
+          : reserveMany(inputs, db),
+      // Never more calls at once than the pool has connections: beyond that they would only
+      // queue inside postgres.js instead of sharing a call.
+      Math.min(MAX_IN_FLIGHT, db.options.max),
+    );
+    queues.set(db, queue);
+  }
+  return queue;
 }
 
 /** Gives a whole hold back (api.release_booking). Idempotent for released/expired bookings. */
