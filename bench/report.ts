@@ -26,26 +26,32 @@ export function markdown(results: Record<string, unknown>): string {
   md += `Machine: ${meta.cpus}, ${meta.memoryGiB} GiB, Node ${meta.node}, PostgreSQL ${meta.postgres}, `;
   md += `database and load generator on the same machine; ${meta.secondsPerMeasurement} s per measurement`;
   md += meta.turns ? `, at database level taken as ${meta.turns} turns of ${Number(meta.secondsPerMeasurement) / Number(meta.turns)} s interleaved with the scenarios it is compared with.\n\n` : '.\n\n';
-  md += `**A (Holdfast's reserve function) / B (floor: one conditional UPDATE + one INSERT)**, same server, same run:\n\n`;
+  md += `**A (Holdfast's reserve function) / B (floor: one conditional UPDATE + one INSERT)**, same server, same run. `;
+  md += `"A" calls \`api.reserve_seats\` once per hold, as B calls its function; "A, shared calls" is the app's own path `;
+  md += `(\`reserveSeats\` on a pool), where holds that arrive while the pool's calls are running share the next call:\n\n`;
   md += table(
     clients.map((c) => ({
       clients: c,
       uniform: ratio(db, 'A uniform', 'B uniform', c),
       cpuUniform: ratio(db, 'B uniform', 'A uniform', c, 'totalUsPerOp'),
+      sharedUniform: ratio(db, 'A uniform, shared calls', 'B uniform', c),
       hot: ratio(db, 'A hot slot', 'B hot slot', c),
       cpuHot: ratio(db, 'B hot slot', 'A hot slot', c, 'totalUsPerOp'),
+      sharedHot: ratio(db, 'A hot slot, shared calls', 'B hot slot', c),
     })),
     [
       ['clients', 'clients'], ['uniform', 'A/B uniform (10,000 slots)'], ['cpuUniform', 'CPU per hold, B/A (uniform)'],
-      ['hot', 'A/B one hot slot'], ['cpuHot', 'CPU per hold, B/A (hot slot)'],
+      ['sharedUniform', 'A/B uniform, shared calls'],
+      ['hot', 'A/B one hot slot'], ['cpuHot', 'CPU per hold, B/A (hot slot)'], ['sharedHot', 'A/B hot slot, shared calls'],
     ],
   );
   md += `\nWhere the machine's cores are the limit (machine busy near 100%), A/B can be no higher than B's CPU per hold over A's`;
-  md += ` (PostgreSQL and the benchmark's own client together, in the table below).\n`;
+  md += ` (PostgreSQL and the benchmark's own client together, in the table below). Shared calls are not bound by that:`;
+  md += ` they spend less than one call's CPU per hold.\n`;
   md += `\nDatabase-level holds per second (closed loop; p50/p99 in ms; CPU in µs per hold):\n\n`;
   md += table(db, [
     ['scenario', 'scenario'], ['clients', 'clients'], ['perSecond', 'holds/s'], ['p50', 'p50'], ['p99', 'p99'], ['errors', 'errors'],
-    ['serverUsPerOp', 'PostgreSQL CPU'], ['clientUsPerOp', 'client CPU'], ['machineBusy', 'machine busy'],
+    ['serverUsPerOp', 'PostgreSQL CPU'], ['clientUsPerOp', 'client CPU'], ['machineBusy', 'machine busy'], ['perCall', 'holds per call'],
   ]);
   md += `\nNaive read-then-write (C) on the hot slot lost **${results.naiveLostUpdates}** updates (holds recorded but not counted).\n\n`;
   md += `**Sell-out: 10,000 customers race for 500 seats**:\n\n`;
