@@ -4,6 +4,11 @@ import { sql as pool, type Sql } from './client';
 import { fromDatabaseError } from './errors';
 import { withRetry } from './retry';
 
+/** Whether `db` is a transaction (postgres.js `sql.begin`), rather than a pool. */
+export function inTransaction(db: Sql): boolean {
+  return 'savepoint' in db;
+}
+
 /**
  * Runs one stored function returning a single value (`… as result`), validates it and maps
  * expected database errors to AppError. A deadlock or serialization failure is retried, except
@@ -16,8 +21,7 @@ export async function call<T>(
 ): Promise<T> {
   try {
     const target = db ?? pool();
-    const inTransaction = 'savepoint' in target;
-    const rows = await (inTransaction ? run(target) : withRetry(() => run(target)));
+    const rows = await (inTransaction(target) ? run(target) : withRetry(() => run(target)));
     return schema.parse(rows[0]?.result);
   } catch (err) {
     throw fromDatabaseError(err) ?? err;

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { LocalDateTime } from '../lib/schemas';
-import { call } from './call';
+import { call, inTransaction } from './call';
 import { sql as pool, type Sql } from './client';
 import { fromDatabaseError } from './errors';
 import { CallQueue, MAX_IN_FLIGHT } from './reserve-queue';
@@ -112,7 +112,7 @@ export interface ReserveInput {
  */
 export function reserveSeats(input: ReserveInput, db?: Sql): Promise<ReserveResult> {
   const target = db ?? pool();
-  if ('savepoint' in target) return reserveOne(input, target);
+  if (inTransaction(target)) return reserveOne(input, target);
   return reserveQueue(target).push(input);
 }
 
@@ -164,13 +164,7 @@ export function reserveQueue(db: Sql): CallQueue<ReserveInput, ReserveResult> {
   let queue = queues.get(db);
   if (!queue) {
     queue = new CallQueue(
-      (inputs) =>
-        inputs.length === 1
-          ? reserveOne(inputs[0]!, db).then(
-              (value) => [{ status: 'fulfilled', value }],
-              (reason: unknown) => [{ status: 'rejected', reason }],
-            )
-          : reserveMany(inputs, db),
+      (inputs) => (inputs.length === 1 ? Promise.allSettled([reserveOne(inputs[0]!, db)]) : reserveMany(inputs, db)),
       // Never more calls at once than the pool has connections: beyond that they would only
       // queue inside postgres.js instead of sharing a call.
       Math.min(MAX_IN_FLIGHT, db.options.max),
