@@ -13,6 +13,51 @@ function ratio(rows: Row[], a: string, b: string, clients: number, key = 'perSec
   return x && y ? (x / y).toFixed(2) : 'n/a';
 }
 
+const D = 'D hot slot (POST /api/reserve-availability)';
+
+/** "0.50 / 0.81 / 0.88", and at which levels a ratio reaches `min`. */
+function ratios(rows: Row[], a: string, b: string, clients: number[], min: number): { text: string; met: number[] } {
+  const values = clients.map((c) => Number(ratio(rows, a, b, c)));
+  return { text: values.map((v) => (Number.isFinite(v) ? v.toFixed(2) : 'n/a')).join(' / '), met: clients.filter((_, i) => values[i]! >= min) };
+}
+
+function verdict(met: number[], of: number[], unit: string): string {
+  if (met.length === of.length) return '**met**';
+  if (met.length === 0) return 'not met';
+  return `met at ${met.join(' and ')} ${unit} only`;
+}
+
+/** The benchmark issue's targets against this run, one row each. */
+function targets(results: Record<string, unknown>, clients: number[]): string {
+  const db = (results.databaseLevel as Row[]) ?? [];
+  const http = (results.http as Row[]) ?? [];
+  const sweep = results.sweep as Row | undefined;
+  const lag = results.releaseLag as Row | undefined;
+  const rows: Row[] = [];
+  for (const [label, a, sharedA, b] of [
+    ['A/B ≥ 0.5, one hot slot', 'A hot slot', 'A hot slot, shared calls', 'B hot slot'],
+    ['A/B ≥ 0.5, uniform over 10,000 slots', 'A uniform', 'A uniform, shared calls', 'B uniform'],
+  ] as const) {
+    const shared = ratios(db, sharedA, b, clients, 0.5);
+    const one = ratios(db, a, b, clients, 0.5);
+    rows.push({ target: label, run: `shared calls ${shared.text}; one call per hold ${one.text}`, verdict: verdict(shared.met, clients, 'clients') });
+  }
+  const d = http.filter((r) => r.scenario === D);
+  if (d.length > 0) {
+    const met = d.filter((r) => (r.perSecond as number) >= 1000 && (r.p99 as number) <= 50).map((r) => r.connections as number);
+    rows.push({
+      target: 'D ≥ 1,000 holds/s on one hot slot, p99 ≤ 50 ms',
+      run: d.map((r) => `${r.perSecond} req/s, p99 ${r.p99} ms at ${r.connections}`).join('; '),
+      verdict: verdict(met, d.map((r) => r.connections as number), 'connections'),
+    });
+  }
+  if (sweep) rows.push({ target: 'F: sweep of 100,000 lapsed holds ≤ 10 s', run: `${sweep.seconds} s`, verdict: (sweep.seconds as number) <= 10 ? '**met**' : 'not met' });
+  if (lag) rows.push({ target: 'F: release lag p99 ≤ 2 s', run: `p99 ${lag.p99Ms} ms`, verdict: (lag.p99Ms as number) <= 2000 ? '**met**' : 'not met' });
+  const oversold = Number(results.holdfastOversoldSeats) + Number(results.invariantViolations);
+  rows.push({ target: 'zero oversell, every Holdfast scenario', run: `${results.holdfastOversoldSeats} seats oversold, ${results.invariantViolations} invariant violations`, verdict: oversold === 0 ? '**met**' : 'NOT MET' });
+  return table(rows, [['target', 'target (the benchmark issue)'], ['run', 'this run (at 8 / 32 / 64)'], ['verdict', 'reached (the app\'s own path)']]);
+}
+
 export function markdown(results: Record<string, unknown>): string {
   const meta = results.meta as Row;
   const db = (results.databaseLevel as Row[]) ?? [];
@@ -26,6 +71,7 @@ export function markdown(results: Record<string, unknown>): string {
   md += `Machine: ${meta.cpus}, ${meta.memoryGiB} GiB, Node ${meta.node}, PostgreSQL ${meta.postgres}, `;
   md += `database and load generator on the same machine; ${meta.secondsPerMeasurement} s per measurement`;
   md += meta.turns ? `, at database level taken as ${meta.turns} turns of ${Number(meta.secondsPerMeasurement) / Number(meta.turns)} s interleaved with the scenarios it is compared with.\n\n` : '.\n\n';
+  md += targets(results, clients) + '\n';
   md += `**A (Holdfast's reserve function) / B (floor: one conditional UPDATE + one INSERT)**, same server, same run. `;
   md += `"A" calls \`api.reserve_seats\` once per hold, as B calls its function; "A, shared calls" is the app's own path `;
   md += `(\`reserveSeats\` on a pool), where holds that arrive while the pool's calls are running share the next call:\n\n`;
@@ -64,7 +110,7 @@ export function markdown(results: Record<string, unknown>): string {
   }
   if (http.length > 0) {
     md += `**Through HTTP** (\`next start\`, autocannon; p50/p99 in ms). D (a pages/api route) / bare App Router route handler: `;
-    md += clients.map((c) => `${c} conn. ${ratio(http, 'D hot slot (POST /api/reserve-availability)', 'bare route handler (GET /api/live)', c)}`).join(', ');
+    md += clients.map((c) => `${c} conn. ${ratio(http, D, 'bare route handler (GET /api/live)', c)}`).join(', ');
     md += `; D / A hot slot: `;
     md += clients.map((c) => {
       const d = http.find((r) => String(r.scenario).startsWith('D') && r.connections === c)?.perSecond as number | undefined;
@@ -88,7 +134,7 @@ export function markdown(results: Record<string, unknown>): string {
     }
     if (http.some((r) => r.scenario === 'D hot slot, two next start processes')) {
       md += `\nTwo \`next start\` processes sharing the reservations, against one (same connections in all): `;
-      md += clients.map((c) => `${c} conn. ${ratio(http, 'D hot slot, two next start processes', 'D hot slot (POST /api/reserve-availability)', c)}`).join(', ');
+      md += clients.map((c) => `${c} conn. ${ratio(http, 'D hot slot, two next start processes', D, c)}`).join(', ');
       md += `. A second process only helps where the first left CPU unused.\n`;
     }
   }
