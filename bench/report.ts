@@ -40,7 +40,12 @@ function targets(results: Record<string, unknown>, clients: number[]): string {
   ] as const) {
     const shared = ratios(db, sharedA, b, clients, 0.5);
     const one = ratios(db, a, b, clients, 0.5);
-    rows.push({ target: label, run: `shared calls ${shared.text}; one call per hold ${one.text}`, verdict: verdict(shared.met, clients, 'clients') });
+    const both = ratios(db, sharedA, `${b}, shared calls`, clients, 0.5);
+    rows.push({
+      target: label,
+      run: `A sharing calls ${shared.text}; one call per hold ${one.text}; both sharing calls ${both.text}`,
+      verdict: verdict(shared.met, clients, 'clients'),
+    });
   }
   const d = http.filter((r) => r.scenario === D);
   if (d.length > 0) {
@@ -74,21 +79,25 @@ export function markdown(results: Record<string, unknown>): string {
   md += targets(results, clients) + '\n';
   md += `**A (Holdfast's reserve function) / B (floor: one conditional UPDATE + one INSERT)**, same server, same run. `;
   md += `"A" calls \`api.reserve_seats\` once per hold, as B calls its function; "A, shared calls" is the app's own path `;
-  md += `(\`reserveSeats\` on a pool), where holds that arrive while the pool's calls are running share the next call:\n\n`;
+  md += `(\`reserveSeats\` on a pool), where holds that arrive while the pool's calls are running share the next call; `;
+  md += `"both sharing calls" sets it beside the floor sharing calls the same way (\`bench.floor_hold_many\`, same queue and limits):\n\n`;
   md += table(
     clients.map((c) => ({
       clients: c,
       uniform: ratio(db, 'A uniform', 'B uniform', c),
       cpuUniform: ratio(db, 'B uniform', 'A uniform', c, 'totalUsPerOp'),
       sharedUniform: ratio(db, 'A uniform, shared calls', 'B uniform', c),
+      bothUniform: ratio(db, 'A uniform, shared calls', 'B uniform, shared calls', c),
       hot: ratio(db, 'A hot slot', 'B hot slot', c),
       cpuHot: ratio(db, 'B hot slot', 'A hot slot', c, 'totalUsPerOp'),
       sharedHot: ratio(db, 'A hot slot, shared calls', 'B hot slot', c),
+      bothHot: ratio(db, 'A hot slot, shared calls', 'B hot slot, shared calls', c),
     })),
     [
       ['clients', 'clients'], ['uniform', 'A/B uniform (10,000 slots)'], ['cpuUniform', 'CPU per hold, B/A (uniform)'],
-      ['sharedUniform', 'A/B uniform, shared calls'],
-      ['hot', 'A/B one hot slot'], ['cpuHot', 'CPU per hold, B/A (hot slot)'], ['sharedHot', 'A/B hot slot, shared calls'],
+      ['sharedUniform', 'A/B uniform, A sharing calls'], ['bothUniform', 'A/B uniform, both sharing calls'],
+      ['hot', 'A/B one hot slot'], ['cpuHot', 'CPU per hold, B/A (hot slot)'], ['sharedHot', 'A/B hot slot, A sharing calls'],
+      ['bothHot', 'A/B hot slot, both sharing calls'],
     ],
   );
   md += `\nWhere the machine's cores are the limit (machine busy near 100%), A/B can be no higher than B's CPU per hold over A's`;

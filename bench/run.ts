@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
+import { CallQueue, MAX_IN_FLIGHT } from '@/db/reserve-queue';
 import { CpuMeter, costOf, cpuCeiling, localPostmaster, type CpuCost, type CpuSnapshot } from './cpu';
 
 type Sql = postgres.Sql;
@@ -194,6 +195,24 @@ async function main(): Promise<void> {
       const [r] = await pool`select bench.floor_hold(${slot}::bigint, 1) as ok`;
       return r!.ok === true;
     };
+    // The floor sharing calls exactly as the app's reservations do: the same queue, the same
+    // limits, one call of bench.floor_hold_many for what arrived together.
+    const floorQueues = new Map<Sql, CallQueue<number, boolean>>();
+    const floorShared = (slot: number) => {
+      let queue = floorQueues.get(pool);
+      if (!queue) {
+        const db = pool;
+        queue = new CallQueue<number, boolean>(
+          async (slots) => {
+            const [r] = await db<{ ok: boolean[] }[]>`select bench.floor_hold_many(${slots}::bigint[], ${slots.map(() => 1)}::int[]) as ok`;
+            return r!.ok.map((value) => ({ status: 'fulfilled', value }));
+          },
+          Math.min(MAX_IN_FLIGHT, db.options.max),
+        );
+        floorQueues.set(pool, queue);
+      }
+      return queue.push(slot);
+    };
     const naive = async (slot: number) => {
       const [row] = await pool`select capacity, held from bench.naive_slots where id = ${slot}`;
       if (row!.held + 1 > row!.capacity) return false;
@@ -212,15 +231,22 @@ async function main(): Promise<void> {
         ['A uniform', (seconds) => closedLoop(clients, () => reserve(uniform[pick()]!), { seconds })],
         ['A uniform, shared calls', (seconds) => closedLoop(clients, () => reserveShared(uniform[pick()]!), { seconds })],
         ['B uniform', (seconds) => closedLoop(clients, () => floor(1 + pick()), { seconds })],
+        ['B uniform, shared calls', (seconds) => closedLoop(clients, () => floorShared(1 + pick()), { seconds })],
         ['A hot slot', (seconds) => closedLoop(clients, () => reserve(hot), { seconds })],
         ['A hot slot, shared calls', (seconds) => closedLoop(clients, () => reserveShared(hot), { seconds })],
         ['B hot slot', (seconds) => closedLoop(clients, () => floor(benchHot), { seconds })],
+        ['B hot slot, shared calls', (seconds) => closedLoop(clients, () => floorShared(benchHot), { seconds })],
         ['C hot slot', (seconds) => closedLoop(clients, () => naive(benchHot), { seconds })],
       ]);
       const sent = reserveQueue(pool).sent;
-      // Both shared-call scenarios together: how many reservations a call carried on average.
+      const floorSent = floorQueues.get(pool)?.sent ?? { inputs: 0, calls: 0 };
+      // Both shared-call scenarios of A (of B) together: how many holds a call carried on average.
       const perCall = ((sent.inputs - queued.inputs) / Math.max(1, sent.calls - queued.calls)).toFixed(1);
-      for (const [scenario, r] of measured) dbRows.push({ scenario, clients, ...round(r), ...r.cpu, ...(scenario.endsWith('shared calls') ? { perCall } : {}) });
+      const floorPerCall = (floorSent.inputs / Math.max(1, floorSent.calls)).toFixed(1);
+      for (const [scenario, r] of measured) {
+        const calls = scenario.endsWith('shared calls') ? { perCall: scenario.startsWith('B') ? floorPerCall : perCall } : {};
+        dbRows.push({ scenario, clients, ...round(r), ...r.cpu, ...calls });
+      }
     }
     const [naiveLost] = await sql`
       select (select count(*) from bench.naive_holds where slot_id = ${benchHot})::int - held as lost
