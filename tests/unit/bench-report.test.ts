@@ -1,0 +1,90 @@
+/** bench/report.ts: the targets table says met or not from the figures, never from a hope. */
+import { describe, expect, test } from 'vitest';
+import { markdown } from '@/bench/report';
+
+const levels = [8, 32, 64];
+
+/** A run whose figures the test chooses: holds/s per scenario and level, D's req/s and p99. */
+function run(opts: {
+  holds: Record<string, number[]>;
+  d?: { perSecond: number; p99: number }[];
+  sweepSeconds?: number;
+  lagP99Ms?: number;
+  oversold?: number;
+}) {
+  const databaseLevel = Object.entries(opts.holds).flatMap(([scenario, perLevel]) =>
+    perLevel.map((perSecond, i) => ({ scenario, clients: levels[i], perSecond })),
+  );
+  return {
+    meta: { date: '2026-12-02T00:00:00Z', cpus: '2 × Test CPU', memoryGiB: 24, node: 'v20', postgres: '18', secondsPerMeasurement: 4, turns: 4 },
+    databaseLevel,
+    sellOut: [],
+    naiveLostUpdates: 0,
+    invariantViolations: 0,
+    holdfastOversoldSeats: opts.oversold ?? 0,
+    http: (opts.d ?? []).map((r, i) => ({ scenario: 'D hot slot (POST /api/reserve-availability)', connections: levels[i], ...r })),
+    sweep: { holds: 100000, seconds: opts.sweepSeconds ?? 3, perSecond: 33000 },
+    releaseLag: { holds: 1000, p50Ms: 250, p99Ms: opts.lagP99Ms ?? 500, maxMs: 600 },
+  };
+}
+
+/** The targets table's row that starts with `label`, as its cells. */
+function row(md: string, label: string): string[] {
+  const line = md.split('\n').find((l) => l.startsWith(`| ${label}`));
+  if (!line) throw new Error(`no row ${label}`);
+  return line.split('|').slice(1, -1).map((c) => c.trim());
+}
+
+const holds = {
+  'A hot slot': [50, 80, 90],
+  'A hot slot, shared calls': [80, 160, 180],
+  'B hot slot': [100, 100, 100],
+  'B hot slot, shared calls': [400, 800, 900],
+  'A uniform': [30, 30, 30],
+  'A uniform, shared calls': [30, 55, 40],
+  'B uniform': [100, 100, 100],
+  'B uniform, shared calls': [200, 300, 300],
+};
+
+describe('bench report: targets', () => {
+  test('each target is marked from the figures of the run', () => {
+    const md = markdown(
+      run({ holds, d: [{ perSecond: 1300, p99: 14 }, { perSecond: 2100, p99: 39 }, { perSecond: 2500, p99: 71 }] }),
+    );
+    expect(row(md, 'A/B ≥ 0.5, one hot slot')).toEqual([
+      'A/B ≥ 0.5, one hot slot',
+      'A sharing calls 0.80 / 1.60 / 1.80; one call per hold 0.50 / 0.80 / 0.90; both sharing calls 0.20 / 0.20 / 0.20',
+      '**met**',
+    ]);
+    expect(row(md, 'A/B ≥ 0.5, uniform')[2]).toBe('met at 32 clients only');
+    expect(row(md, 'D ≥ 1,000')).toEqual([
+      'D ≥ 1,000 holds/s on one hot slot, p99 ≤ 50 ms',
+      '1300 req/s, p99 14 ms at 8; 2100 req/s, p99 39 ms at 32; 2500 req/s, p99 71 ms at 64',
+      'met at 8 and 32 connections only',
+    ]);
+    expect(row(md, 'F: sweep')[2]).toBe('**met**');
+    expect(row(md, 'F: release lag')[2]).toBe('**met**');
+    expect(row(md, 'zero oversell')[2]).toBe('**met**');
+  });
+
+  test('a miss is a miss: throughput without latency, a slow sweep, a late release, one oversold seat', () => {
+    const md = markdown(
+      run({
+        holds: { ...holds, 'A uniform, shared calls': [10, 10, 10] },
+        d: [{ perSecond: 900, p99: 10 }, { perSecond: 1500, p99: 51 }, { perSecond: 999, p99: 60 }],
+        sweepSeconds: 10.5,
+        lagP99Ms: 2001,
+        oversold: 1,
+      }),
+    );
+    expect(row(md, 'A/B ≥ 0.5, uniform')[2]).toBe('not met');
+    expect(row(md, 'D ≥ 1,000')[2]).toBe('not met');
+    expect(row(md, 'F: sweep')[2]).toBe('not met');
+    expect(row(md, 'F: release lag')[2]).toBe('not met');
+    expect(row(md, 'zero oversell')[2]).toBe('NOT MET');
+  });
+
+  test('without the HTTP scenarios there is no D row', () => {
+    expect(() => row(markdown(run({ holds })), 'D ≥ 1,000')).toThrow('no row');
+  });
+});
