@@ -8,6 +8,7 @@ import { call, inTransaction } from './call';
 import { sql as pool, type Sql } from './client';
 import { fromDatabaseError } from './errors';
 import { CallQueue, MAX_IN_FLIGHT } from './reserve-queue';
+import { SharedReads } from './shared-reads';
 
 export const BookingItem = z.object({
   itemId: z.number(),
@@ -269,11 +270,21 @@ export function expireBooking(bookingNumber: string, db?: Sql): Promise<boolean>
   );
 }
 
-/** Live availability of one experience over local dates (api.check_availability). */
-export function checkAvailability(
-  input: { experience: string; from?: string | undefined; to?: string | undefined },
-  db?: Sql,
-): Promise<Availability> {
+type AvailabilityInput = { experience: string; from?: string | undefined; to?: string | undefined };
+
+/**
+ * Live availability of one experience over local dates (api.check_availability). On a pool,
+ * identical reads that arrive while one is running share the next one (db/shared-reads.ts): each
+ * caller's answer is still read after it asked. Callers share the answer object: read it, never
+ * change it.
+ */
+export function checkAvailability(input: AvailabilityInput, db?: Sql): Promise<Availability> {
+  const target = db ?? pool();
+  if (inTransaction(target)) return readAvailability(input, target);
+  return availabilityReads(target).get(JSON.stringify([input.experience, input.from ?? null, input.to ?? null]));
+}
+
+function readAvailability(input: AvailabilityInput, db: Sql): Promise<Availability> {
   return call(
     Availability,
     (sql) => sql`
@@ -283,6 +294,21 @@ export function checkAvailability(
         p_to => ${input.to ?? null}::date) as result`,
     db,
   );
+}
+
+const availabilityByPool = new WeakMap<Sql, SharedReads<Availability>>();
+
+/** A pool's shared availability reads, made on first use. */
+export function availabilityReads(db: Sql): SharedReads<Availability> {
+  let reads = availabilityByPool.get(db);
+  if (!reads) {
+    reads = new SharedReads((key) => {
+      const [experience, from, to] = JSON.parse(key) as [string, string | null, string | null];
+      return readAvailability({ experience, from: from ?? undefined, to: to ?? undefined }, db);
+    });
+    availabilityByPool.set(db, reads);
+  }
+  return reads;
 }
 
 /** Active experiences with their next start time (api.list_experiences). */

@@ -37,6 +37,7 @@ describe('GET /api/check-availability', () => {
     const res = await check(`experience=${slug}&from=${day}&to=${day}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('content-type')).toBe('application/json');
     const slots = res.body.slots as Slot[];
     expect(slots).toHaveLength(2);
     expect(slots.map((s) => s.localStartsAt)).toEqual([`${day}T09:00:00${slots[0]!.localStartsAt.slice(19)}`, `${day}T13:00:00${slots[1]!.localStartsAt.slice(19)}`]);
@@ -53,6 +54,13 @@ describe('GET /api/check-availability', () => {
     expect(first!.localHeldUntil).toMatch(LOCAL_ISO);
     expect(Date.parse(first!.localHeldUntil!)).toBe(Math.floor(Date.parse(first!.heldUntil!) / 1000) * 1000);
     expect(second).toMatchObject({ heldUntil: null, localHeldUntil: null });
+  });
+
+  test('customers asking at once get the same answer, each a response of its own', async () => {
+    const responses = await Promise.all(Array.from({ length: 12 }, () => check(`experience=${slug}&from=${day}&to=${day}`)));
+    expect(new Set(responses.map((r) => r.status))).toEqual(new Set([200]));
+    for (const r of responses) expect(r.body).toEqual(responses[0]!.body);
+    expect((responses[0]!.body.slots as Slot[]).map((s) => s.slotId)).toHaveLength(2);
   });
 
   test('local times come from PostgreSQL, with their offset, either side of a DST change', async () => {

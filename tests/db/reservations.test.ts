@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { AppError } from '@/db/errors';
 import {
+  availabilityReads,
   checkAvailability,
   expireBooking,
   expireLapsedHolds,
@@ -12,6 +13,7 @@ import {
   releaseBooking,
   releaseItem,
   reserveSeats,
+  type Availability,
   type ReserveResult,
 } from '@/db/reservations';
 import { connect, createExperience, createResource, createSlot, invariantViolations, slotCounts } from '../helpers/fixtures';
@@ -438,6 +440,47 @@ describe('api.check_availability', () => {
     expect(after.slots[0]).toMatchObject({ held: 4, remaining: 6, status: 'available' });
     expect(Date.parse(after.slots[0]!.heldUntil!)).toBe(Date.parse(hold.expiresAt));
     expect(after.experience).toMatchObject({ timezone: 'Pacific/Auckland', holdSeconds: 900 });
+  });
+
+  test('identical reads at once share calls, and every answer was read after it was asked (20 rounds)', async () => {
+    const exp = await createExperience(sql, { capacity: 50 });
+    const [row] = await sql`select (api.clock_now()::date + 4) as day`;
+    const day = (row!.day as Date).toISOString().slice(0, 10);
+    await sql`select api.generate_slots(${exp.slug}, ${day}::date, ${day}::date, array['09:00', '11:00', '13:00', '15:00']::time[])`;
+    const input = { experience: exp.slug, from: day, to: day };
+    const slotIds = (await checkAvailability(input, sql)).slots.map((s) => s.slotId);
+    const heldSeats = (a: Availability) => a.slots.reduce((n, s) => n + s.held, 0);
+    const reads = availabilityReads(sql);
+    const before = { ...reads.sent };
+    let committed = 0;
+    for (let round = 0; round < 20; round++) {
+      const checks: Promise<void>[] = [];
+      // Customers looking while others take seats: a read asked for after a hold committed sees it.
+      const ask = () => {
+        const seen = committed;
+        checks.push(checkAvailability(input, sql).then((a) => expect(heldSeats(a)).toBeGreaterThanOrEqual(seen)));
+      };
+      for (let i = 0; i < 20; i++) ask();
+      await Promise.all(
+        Array.from({ length: 8 }, async (_, i) => {
+          await held({ slotId: slotIds[i % slotIds.length]!, quantity: 1 });
+          committed++;
+          ask();
+          ask();
+        }),
+      );
+      await Promise.all(checks);
+    }
+    const asked = reads.sent.answers - before.answers;
+    expect(asked).toBe(20 * 36);
+    expect(reads.sent.reads - before.reads).toBeLessThan(asked / 2);
+    // Inside a transaction a read is its own, and sees the transaction's own hold.
+    await sql.begin(async (tx) => {
+      await reserveSeats({ slotId: slotIds[0]!, quantity: 2 }, tx as never);
+      expect(heldSeats(await checkAvailability(input, tx as never))).toBe(committed + 2);
+      throw new Error('roll back');
+    }).catch((err: Error) => expect(err.message).toBe('roll back'));
+    expect(heldSeats(await checkAvailability(input, sql))).toBe(committed);
   });
 
   test('unknown experience and backwards or huge ranges are refused', async () => {

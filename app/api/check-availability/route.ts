@@ -1,6 +1,6 @@
 /** GET /api/check-availability?experience=<slug>&from=YYYY-MM-DD&to=YYYY-MM-DD */
 import { z } from 'zod';
-import { checkAvailability } from '@/db/reservations';
+import { checkAvailability, type Availability } from '@/db/reservations';
 import { handler, readQuery } from '@/lib/http';
 import { LocalDate, Slug } from '@/lib/schemas';
 
@@ -12,8 +12,14 @@ const AvailabilityQuery = z.strictObject({
   to: LocalDate.optional(),
 });
 
+// Customers asking at once share one read (db/shared-reads.ts), and so one answer object: it is
+// turned into JSON once, not once per customer.
+const bodies = new WeakMap<Availability, string>();
+
 export const GET = handler('Error checking availability', async (req) => {
   const query = readQuery(req, AvailabilityQuery);
   const availability = await checkAvailability(query);
-  return Response.json(availability, { headers: { 'cache-control': 'no-store' } });
+  let body = bodies.get(availability);
+  if (body === undefined) bodies.set(availability, (body = JSON.stringify(availability)));
+  return new Response(body, { headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
 });
