@@ -3,6 +3,10 @@
  *   B. The floor: the least any hold can cost — one function call doing one conditional UPDATE of
  *      the slot row plus one INSERT. bench.floor_hold_many is the same floor sharing calls the
  *      way the app's reservations do (api.reserve_seats_many), for a like-for-like ratio.
+ *   B-model. The data model's own floor: the rows a Holdfast hold writes (the slot's counter, a
+ *      booking, its item, its event; the slot-change trigger, the foreign keys, the checks and
+ *      every index) and nothing else: no validation, no advisory lock, no answer. A / B-model
+ *      is what Holdfast's logic costs on top of its data model.
  *   C. The naive approach: the application reads availability, then writes, as separate
  *      statements with no lock (the bench's client code does the read-modify-write).
  */
@@ -66,5 +70,30 @@ begin
     end;
   end loop;
   return v_answers;
+end
+$$;
+
+create sequence bench.model_booking_seq;
+
+-- Writes into Holdfast's own tables, consistently with the invariants (the held counter is the
+-- sum of the live items), so the run's invariant check still holds.
+create function bench.model_floor_hold(p_slot_id bigint, p_quantity int) returns boolean
+language plpgsql volatile as $$
+declare
+  v_booking bigint;
+begin
+  update data.slots set held = held + p_quantity
+   where id = p_slot_id and is_open and held + booked + p_quantity <= capacity;
+  if not found then
+    return false;
+  end if;
+  insert into data.pending_bookings (booking_number, hold_token_hash, expires_at, total_minor, currency)
+  values ('BM-' || nextval('bench.model_booking_seq'), '\x00', now() + interval '15 minutes', 1000 * p_quantity, 'EUR')
+  returning id into v_booking;
+  insert into data.booking_items (booking_id, slot_id, quantity, unit_price_minor)
+  values (v_booking, p_slot_id, p_quantity, 1000);
+  insert into data.booking_events (booking_id, slot_id, type, quantity)
+  values (v_booking, p_slot_id, 'reserved', p_quantity);
+  return true;
 end
 $$;

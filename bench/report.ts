@@ -80,7 +80,8 @@ export function markdown(results: Record<string, unknown>): string {
   md += `**A (Holdfast's reserve function) / B (floor: one conditional UPDATE + one INSERT)**, same server, same run. `;
   md += `"A" calls \`api.reserve_seats\` once per hold, as B calls its function; "A, shared calls" is the app's own path `;
   md += `(\`reserveSeats\` on a pool), where holds that arrive while the pool's calls are running share the next call; `;
-  md += `"both sharing calls" sets it beside the floor sharing calls the same way (\`bench.floor_hold_many\`, same queue and limits):\n\n`;
+  md += `"both sharing calls" sets it beside the floor sharing calls the same way (\`bench.floor_hold_many\`, same queue and limits); `;
+  md += `"B-model" is the data model's own floor, the rows a hold writes and nothing else (\`bench.model_floor_hold\`, one call per hold, as A):\n\n`;
   md += table(
     clients.map((c) => ({
       clients: c,
@@ -88,16 +89,19 @@ export function markdown(results: Record<string, unknown>): string {
       cpuUniform: ratio(db, 'B uniform', 'A uniform', c, 'totalUsPerOp'),
       sharedUniform: ratio(db, 'A uniform, shared calls', 'B uniform', c),
       bothUniform: ratio(db, 'A uniform, shared calls', 'B uniform, shared calls', c),
+      modelUniform: ratio(db, 'A uniform', 'B-model uniform', c),
       hot: ratio(db, 'A hot slot', 'B hot slot', c),
       cpuHot: ratio(db, 'B hot slot', 'A hot slot', c, 'totalUsPerOp'),
       sharedHot: ratio(db, 'A hot slot, shared calls', 'B hot slot', c),
       bothHot: ratio(db, 'A hot slot, shared calls', 'B hot slot, shared calls', c),
+      modelHot: ratio(db, 'A hot slot', 'B-model hot slot', c),
     })),
     [
       ['clients', 'clients'], ['uniform', 'A/B uniform (10,000 slots)'], ['cpuUniform', 'CPU per hold, B/A (uniform)'],
       ['sharedUniform', 'A/B uniform, A sharing calls'], ['bothUniform', 'A/B uniform, both sharing calls'],
+      ['modelUniform', 'A/B-model uniform'],
       ['hot', 'A/B one hot slot'], ['cpuHot', 'CPU per hold, B/A (hot slot)'], ['sharedHot', 'A/B hot slot, A sharing calls'],
-      ['bothHot', 'A/B hot slot, both sharing calls'],
+      ['bothHot', 'A/B hot slot, both sharing calls'], ['modelHot', 'A/B-model hot slot'],
     ],
   );
   md += `\nWhere the machine's cores are the limit (machine busy near 100%), A/B can be no higher than B's CPU per hold over A's`;

@@ -195,6 +195,10 @@ async function main(): Promise<void> {
       const [r] = await pool`select bench.floor_hold(${slot}::bigint, 1) as ok`;
       return r!.ok === true;
     };
+    const modelFloor = async (slot: number) => {
+      const [r] = await pool`select bench.model_floor_hold(${slot}::bigint, 1) as ok`;
+      return r!.ok === true;
+    };
     // The floor sharing calls exactly as the app's reservations do: the same queue, the same
     // limits, one call of bench.floor_hold_many for what arrived together.
     const floorQueues = new Map<Sql, CallQueue<number, boolean>>();
@@ -232,10 +236,12 @@ async function main(): Promise<void> {
         ['A uniform, shared calls', (seconds) => closedLoop(clients, () => reserveShared(uniform[pick()]!), { seconds })],
         ['B uniform', (seconds) => closedLoop(clients, () => floor(1 + pick()), { seconds })],
         ['B uniform, shared calls', (seconds) => closedLoop(clients, () => floorShared(1 + pick()), { seconds })],
+        ['B-model uniform', (seconds) => closedLoop(clients, () => modelFloor(uniform[pick()]!), { seconds })],
         ['A hot slot', (seconds) => closedLoop(clients, () => reserve(hot), { seconds })],
         ['A hot slot, shared calls', (seconds) => closedLoop(clients, () => reserveShared(hot), { seconds })],
         ['B hot slot', (seconds) => closedLoop(clients, () => floor(benchHot), { seconds })],
         ['B hot slot, shared calls', (seconds) => closedLoop(clients, () => floorShared(benchHot), { seconds })],
+        ['B-model hot slot', (seconds) => closedLoop(clients, () => modelFloor(hot), { seconds })],
         ['C hot slot', (seconds) => closedLoop(clients, () => naive(benchHot), { seconds })],
       ]);
       const sent = reserveQueue(pool).sent;
