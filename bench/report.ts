@@ -34,16 +34,17 @@ function targets(results: Record<string, unknown>, clients: number[]): string {
   const sweep = results.sweep as Row | undefined;
   const lag = results.releaseLag as Row | undefined;
   const rows: Row[] = [];
-  for (const [label, a, sharedA, b] of [
-    ['A/B ≥ 0.5, one hot slot', 'A hot slot', 'A hot slot, shared calls', 'B hot slot'],
-    ['A/B ≥ 0.5, uniform over 10,000 slots', 'A uniform', 'A uniform, shared calls', 'B uniform'],
+  for (const [label, a, sharedA, b, model] of [
+    ['A/B ≥ 0.5, one hot slot', 'A hot slot', 'A hot slot, shared calls', 'B hot slot', 'B-model hot slot'],
+    ['A/B ≥ 0.5, uniform over 10,000 slots', 'A uniform', 'A uniform, shared calls', 'B uniform', 'B-model uniform'],
   ] as const) {
     const shared = ratios(db, sharedA, b, clients, 0.5);
     const one = ratios(db, a, b, clients, 0.5);
     const both = ratios(db, sharedA, `${b}, shared calls`, clients, 0.5);
+    const againstModel = ratios(db, a, model, clients, 0.5);
     rows.push({
       target: label,
-      run: `A sharing calls ${shared.text}; one call per hold ${one.text}; both sharing calls ${both.text}`,
+      run: `A sharing calls ${shared.text}; one call per hold ${one.text}; both sharing calls ${both.text}; A/B-model ${againstModel.text}`,
       verdict: verdict(shared.met, clients, 'clients'),
     });
   }

@@ -44,6 +44,8 @@ const holds = {
   'A uniform, shared calls': [30, 55, 40],
   'B uniform': [100, 100, 100],
   'B uniform, shared calls': [200, 300, 300],
+  'B-model hot slot': [100, 100, 100],
+  'B-model uniform': [50, 50, 50],
 };
 
 describe('bench report: targets', () => {
@@ -53,7 +55,7 @@ describe('bench report: targets', () => {
     );
     expect(row(md, 'A/B ≥ 0.5, one hot slot')).toEqual([
       'A/B ≥ 0.5, one hot slot',
-      'A sharing calls 0.80 / 1.60 / 1.80; one call per hold 0.50 / 0.80 / 0.90; both sharing calls 0.20 / 0.20 / 0.20',
+      'A sharing calls 0.80 / 1.60 / 1.80; one call per hold 0.50 / 0.80 / 0.90; both sharing calls 0.20 / 0.20 / 0.20; A/B-model 0.50 / 0.80 / 0.90',
       '**met**',
     ]);
     expect(row(md, 'A/B ≥ 0.5, uniform')[2]).toBe('met at 32 clients only');
