@@ -20,7 +20,7 @@ interface Reading<V> {
 
 export class SharedReads<V> {
   private readonly reading = new Map<string, Reading<V>>();
-  /** Reads made and answers given since the object was made (tests and the benchmark read them). */
+  /** Reads made and answers given since the object was made (the tests read them). */
   readonly sent = { reads: 0, answers: 0 };
 
   constructor(private readonly read: (key: string) => Promise<V>) {}
