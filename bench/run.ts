@@ -200,23 +200,15 @@ async function main(): Promise<void> {
       return r!.ok === true;
     };
     // The floor sharing calls exactly as the app's reservations do: the same queue, the same
-    // limits, one call of bench.floor_hold_many for what arrived together.
-    const floorQueues = new Map<Sql, CallQueue<number, boolean>>();
-    const floorShared = (slot: number) => {
-      let queue = floorQueues.get(pool);
-      if (!queue) {
-        const db = pool;
-        queue = new CallQueue<number, boolean>(
-          async (slots) => {
-            const [r] = await db<{ ok: boolean[] }[]>`select bench.floor_hold_many(${slots}::bigint[], ${slots.map(() => 1)}::int[]) as ok`;
-            return r!.ok.map((value) => ({ status: 'fulfilled', value }));
-          },
-          Math.min(MAX_IN_FLIGHT, db.options.max),
-        );
-        floorQueues.set(pool, queue);
-      }
-      return queue.push(slot);
-    };
+    // limits, one call of bench.floor_hold_many for what arrived together (one queue per level).
+    const floorQueue = (db: Sql) =>
+      new CallQueue<number, boolean>(
+        async (slots) => {
+          const [r] = await db<{ ok: boolean[] }[]>`select bench.floor_hold_many(${slots}::bigint[], ${slots.map(() => 1)}::int[]) as ok`;
+          return r!.ok.map((value) => ({ status: 'fulfilled', value }));
+        },
+        Math.min(MAX_IN_FLIGHT, db.options.max),
+      );
     const naive = async (slot: number) => {
       const [row] = await pool`select capacity, held from bench.naive_slots where id = ${slot}`;
       if (row!.held + 1 > row!.capacity) return false;
@@ -231,6 +223,8 @@ async function main(): Promise<void> {
       pool = pools.get(clients)!;
       progress(`A, B, C at ${clients} clients: ${ROUNDS} turns of ${SECONDS / ROUNDS} s each…`);
       const queued = { ...reserveQueue(pool).sent };
+      const floorCalls = floorQueue(pool);
+      const floorShared = (slot: number) => floorCalls.push(slot);
       const measured = await takingTurns(meter, [
         ['A uniform', (seconds) => closedLoop(clients, () => reserve(uniform[pick()]!), { seconds })],
         ['A uniform, shared calls', (seconds) => closedLoop(clients, () => reserveShared(uniform[pick()]!), { seconds })],
@@ -245,10 +239,9 @@ async function main(): Promise<void> {
         ['C hot slot', (seconds) => closedLoop(clients, () => naive(benchHot), { seconds })],
       ]);
       const sent = reserveQueue(pool).sent;
-      const floorSent = floorQueues.get(pool)?.sent ?? { inputs: 0, calls: 0 };
       // Both shared-call scenarios of A (of B) together: how many holds a call carried on average.
       const perCall = ((sent.inputs - queued.inputs) / Math.max(1, sent.calls - queued.calls)).toFixed(1);
-      const floorPerCall = (floorSent.inputs / Math.max(1, floorSent.calls)).toFixed(1);
+      const floorPerCall = (floorCalls.sent.inputs / Math.max(1, floorCalls.sent.calls)).toFixed(1);
       for (const [scenario, r] of measured) {
         const calls = scenario.endsWith('shared calls') ? { perCall: scenario.startsWith('B') ? floorPerCall : perCall } : {};
         dbRows.push({ scenario, clients, ...round(r), ...r.cpu, ...calls });

@@ -25,3 +25,13 @@ export async function closeSql(): Promise<void> {
   globalForDb.holdfastSql = undefined;
   await pool?.end({ timeout: 5 });
 }
+
+/** `make(db)` made once per pool, on first use, and dropped with the pool. */
+export function perPool<T>(make: (db: Sql) => T): (db: Sql) => T {
+  const made = new WeakMap<Sql, T>();
+  return (db) => {
+    let value = made.get(db);
+    if (value === undefined) made.set(db, (value = make(db)));
+    return value;
+  };
+}

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { LocalDateTime } from '../lib/schemas';
 import { call, inTransaction } from './call';
-import { sql as pool, type Sql } from './client';
+import { perPool, sql as pool, type Sql } from './client';
 import { fromDatabaseError } from './errors';
 import { CallQueue, MAX_IN_FLIGHT } from './reserve-queue';
 import { SharedReads } from './shared-reads';
@@ -158,22 +158,16 @@ export async function reserveMany(inputs: ReserveInput[], db?: Sql): Promise<Pro
   );
 }
 
-const queues = new WeakMap<Sql, CallQueue<ReserveInput, ReserveResult>>();
-
 /** A pool's reservation queue, made on first use. */
-export function reserveQueue(db: Sql): CallQueue<ReserveInput, ReserveResult> {
-  let queue = queues.get(db);
-  if (!queue) {
-    queue = new CallQueue(
+export const reserveQueue = perPool(
+  (db) =>
+    new CallQueue<ReserveInput, ReserveResult>(
       (inputs) => (inputs.length === 1 ? Promise.allSettled([reserveOne(inputs[0]!, db)]) : reserveMany(inputs, db)),
       // Never more calls at once than the pool has connections: beyond that they would only
       // queue inside postgres.js instead of sharing a call.
       Math.min(MAX_IN_FLIGHT, db.options.max),
-    );
-    queues.set(db, queue);
-  }
-  return queue;
-}
+    ),
+);
 
 /** Gives a whole hold back (api.release_booking). Idempotent for released/expired bookings. */
 export function releaseBooking(
@@ -281,7 +275,8 @@ type AvailabilityInput = { experience: string; from?: string | undefined; to?: s
 export function checkAvailability(input: AvailabilityInput, db?: Sql): Promise<Availability> {
   const target = db ?? pool();
   if (inTransaction(target)) return readAvailability(input, target);
-  return availabilityReads(target).get(JSON.stringify([input.experience, input.from ?? null, input.to ?? null]));
+  const key = JSON.stringify([input.experience, input.from ?? null, input.to ?? null]);
+  return availabilityReads(target).get(key, () => readAvailability(input, target));
 }
 
 function readAvailability(input: AvailabilityInput, db: Sql): Promise<Availability> {
@@ -296,20 +291,8 @@ function readAvailability(input: AvailabilityInput, db: Sql): Promise<Availabili
   );
 }
 
-const availabilityByPool = new WeakMap<Sql, SharedReads<Availability>>();
-
 /** A pool's shared availability reads, made on first use. */
-export function availabilityReads(db: Sql): SharedReads<Availability> {
-  let reads = availabilityByPool.get(db);
-  if (!reads) {
-    reads = new SharedReads((key) => {
-      const [experience, from, to] = JSON.parse(key) as [string, string | null, string | null];
-      return readAvailability({ experience, from: from ?? undefined, to: to ?? undefined }, db);
-    });
-    availabilityByPool.set(db, reads);
-  }
-  return reads;
-}
+export const availabilityReads = perPool(() => new SharedReads<Availability>());
 
 /** Active experiences with their next start time (api.list_experiences). */
 export function listExperiences(db?: Sql): Promise<ExperienceSummary[]> {

@@ -23,19 +23,18 @@ export class SharedReads<V> {
   /** Reads made and answers given since the object was made (the tests read them). */
   readonly sent = { reads: 0, answers: 0 };
 
-  constructor(private readonly read: (key: string) => Promise<V>) {}
-
-  get(key: string): Promise<V> {
+  /** The answer for `key`; `read` is how to read it (callers of one key read the same thing). */
+  get(key: string, read: () => Promise<V>): Promise<V> {
     this.sent.answers++;
     const entry = this.reading.get(key);
-    if (!entry) return this.start(key);
-    entry.next ??= entry.running.then(ignore, ignore).then(() => this.start(key));
+    if (!entry) return this.start(key, read);
+    entry.next ??= entry.running.then(ignore, ignore).then(() => this.start(key, read));
     return entry.next;
   }
 
-  private start(key: string): Promise<V> {
+  private start(key: string, read: () => Promise<V>): Promise<V> {
     this.sent.reads++;
-    const entry: Reading<V> = { running: this.read(key) };
+    const entry: Reading<V> = { running: read() };
     this.reading.set(key, entry);
     // Forget the key once its read is over, unless a next one has taken its place.
     entry.running.then(ignore, ignore).then(() => {

@@ -18,9 +18,10 @@ const turn = () => new Promise((resolve) => setImmediate(resolve));
 describe('SharedReads', () => {
   test('who arrives while a read runs gets the next read, which all of them share', async () => {
     const { reads, read } = controlledRead();
-    const shared = new SharedReads(read);
-    const first = shared.get('a');
-    const later = [shared.get('a'), shared.get('a'), shared.get('a')];
+    const shared = new SharedReads<string>();
+    const get = (key: string) => shared.get(key, () => read(key));
+    const first = get('a');
+    const later = [get('a'), get('a'), get('a')];
     expect(reads.map((r) => r.key)).toEqual(['a']);
 
     reads[0]!.answer();
@@ -28,7 +29,7 @@ describe('SharedReads', () => {
     await turn();
     // Those who asked during read 1 did not get its answer: one more read, started after they asked.
     expect(reads).toHaveLength(2);
-    const last = shared.get('a'); // arrives during read 2: waits for read 3
+    const last = get('a'); // arrives during read 2: waits for read 3
     reads[1]!.answer();
     expect(await Promise.all(later)).toEqual(['a #2', 'a #2', 'a #2']);
     await turn();
@@ -40,16 +41,17 @@ describe('SharedReads', () => {
 
   test('keys do not share, and an idle key starts at once', async () => {
     const { reads, read } = controlledRead();
-    const shared = new SharedReads(read);
-    const a = shared.get('a');
-    const b = shared.get('b');
+    const shared = new SharedReads<string>();
+    const get = (key: string) => shared.get(key, () => read(key));
+    const a = get('a');
+    const b = get('b');
     expect(reads.map((r) => r.key)).toEqual(['a', 'b']);
     reads[0]!.answer();
     reads[1]!.answer();
     expect([await a, await b]).toEqual(['a #1', 'b #2']);
     await turn();
     // Nothing is kept once a read is over: the next caller reads again, at once.
-    const again = shared.get('a');
+    const again = get('a');
     expect(reads).toHaveLength(3);
     reads[2]!.answer();
     expect(await again).toBe('a #3');
@@ -57,19 +59,20 @@ describe('SharedReads', () => {
 
   test('a failed read fails only those who shared it; the next read goes on', async () => {
     const { reads, read } = controlledRead();
-    const shared = new SharedReads(read);
-    const first = shared.get('a');
-    const second = shared.get('a');
+    const shared = new SharedReads<string>();
+    const get = (key: string) => shared.get(key, () => read(key));
+    const first = get('a');
+    const second = get('a');
     reads[0]!.fail(new Error('connection lost'));
     await expect(first).rejects.toThrow('connection lost');
     await turn();
     reads[1]!.answer();
     expect(await second).toBe('a #2');
     await turn();
-    const third = shared.get('a');
+    const third = get('a');
     reads[2]!.fail(new Error('timeout'));
     await expect(third).rejects.toThrow('timeout');
-    const fourth = shared.get('a');
+    const fourth = get('a');
     await turn();
     reads[3]!.answer();
     expect(await fourth).toBe('a #4');
