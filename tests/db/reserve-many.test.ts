@@ -1,7 +1,8 @@
 /**
- * Reservations sharing a call: api.reserve_seats_many (through `reserveMany`) and the queue in
- * `reserveSeats` that sends what arrives together in one call, on real PostgreSQL. The
- * invariants are checked in SQL after every test.
+ * Reservations sharing a call: api.reserve_seats_many (through `reserveMany`), the queue in
+ * `reserveSeats` that sends what arrives together in one call, and data.reserve_new_holds (the
+ * set-based path of a call of new holds) against api.reserve_seats one by one, on real
+ * PostgreSQL. The invariants are checked in SQL after every test.
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, test } from 'vitest';
