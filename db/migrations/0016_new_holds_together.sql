@@ -35,7 +35,8 @@
  *   takes the call one by one. (The expiry jobs free lapsed holds within a second, so this is
  *   rare; the first entry of the lapse index tells at once whether any hold has lapsed.)
  *   5. The writes, one statement for each table for the whole call: the bookings (a fresh
- *      number each, drawn again on the rare collision), then the slots' counters (the guarded
+ *      number each, drawn again on the rare collision; priced from the read of step 1, as
+ *      api.reserve_seats prices from its own first read), then the slots' counters (the guarded
  *      UPDATE; the rows are locked and were read under the lock, so it always applies), the
  *      items and the events ('reserved', or 'conflict' for each refusal for want of seats).
  *   6. The answers, in argument order, in api.reserve_seats's shapes.
@@ -73,6 +74,9 @@ declare
   -- per reservation
   v_err text[];             -- the SQLSTATE of its refusal, or null
   v_max int[];              -- the experience's most people per booking
+  v_price int[];            -- its experience's price, currency and hold duration, as judged
+  v_currency text[];
+  v_hold interval[];
   v_seen int[];             -- its slot's free seats, read before any lock
   v_granted boolean[] := array_fill(false, array[v_n]);
   v_conflict text[] := array_fill(null::text, array[v_n]);
@@ -111,13 +115,15 @@ begin
   end if;
 
   -- 1. Judge each reservation (and see whether any hold in the database has lapsed).
-  select array_agg(j.err), array_agg(j.max), array_agg(j.seen), bool_or(j.lapsed)
-    into v_err, v_max, v_seen, v_lapsed
+  select array_agg(j.err), array_agg(j.max), array_agg(j.seen), array_agg(j.price_minor),
+         array_agg(j.currency), array_agg(j.hold_duration), bool_or(j.lapsed)
+    into v_err, v_max, v_seen, v_price, v_currency, v_hold, v_lapsed
     from (select case when u.qty is null or u.qty < 1 then 'HF012'
                       when s.id is null then 'HF002'
                       when not e.active or not s.is_open or v_now >= s.starts_at - e.booking_cutoff then 'HF003'
                       when u.qty > e.max_people_per_booking then 'HF007' end as err,
                  e.max_people_per_booking as max, s.capacity - s.held - s.booked as seen,
+                 e.price_minor, e.currency, e.hold_duration,
                  u.ord = 1 and coalesce((select min(expires_at) from data.pending_bookings where availability_reserved),
                                         'infinity') <= v_now as lapsed
             from unnest(p_slot_ids, p_quantities) with ordinality u(slot_id, qty, ord)
@@ -264,11 +270,9 @@ begin
        where v_granted[g] and v_booking_ids[g] is null
     ), written as (
       insert into data.pending_bookings (booking_number, hold_token_hash, client_key, expires_at, total_minor, currency)
-      select w.number, data.hash_token(v_tokens[w.ord]), p_client_keys[w.ord], v_now + e.hold_duration,
-             p_quantities[w.ord]::bigint * e.price_minor, e.currency
+      select w.number, data.hash_token(v_tokens[w.ord]), p_client_keys[w.ord], v_now + v_hold[w.ord],
+             p_quantities[w.ord]::bigint * v_price[w.ord], v_currency[w.ord]
         from wanted w
-        join data.slots s on s.id = p_slot_ids[w.ord]
-        join data.experiences e on e.id = s.experience_id
        order by w.ord
       on conflict (booking_number) do nothing
       returning id, booking_number
@@ -297,10 +301,8 @@ begin
     returning s.id
   ), items as (
     insert into data.booking_items (booking_id, slot_id, quantity, unit_price_minor)
-    select g.booking_id, g.slot_id, g.qty, e.price_minor
+    select g.booking_id, g.slot_id, g.qty, v_price[g.ord]
       from granted g
-      join data.slots s on s.id = g.slot_id
-      join data.experiences e on e.id = s.experience_id
      order by g.ord
     returning id, booking_id, quantity, unit_price_minor
   ), events as (

@@ -280,7 +280,7 @@ describe('data.reserve_new_holds decides as api.reserve_seats one by one', () =>
             const tx = t as unknown as Sql; // postgres.js types a transaction apart from a pool
             await tx`update data.settings set max_live_holds_per_client = ${s.maxLive}`;
             const exp = await createExperience(tx, { capacity: 10, maxPeople: 3 });
-            const shared = await createExperience(tx, { capacity: 4, maxPeople: 3, resourceId: resource });
+            const shared = await createExperience(tx, { capacity: 4, maxPeople: 3, resourceId: resource, priceMinor: 4000, holdDuration: '18 minutes' });
             const slots = [
               ...(await Promise.all(s.capacities.map((capacity, i) => createSlot(tx, exp.id, { capacity, startsInHours: 24 + i })))),
               await createSlot(tx, exp.id, { startsInHours: 40, open: false }),
