@@ -25,7 +25,15 @@ export function createBoss(role: BossRole): PgBoss {
     schedule: role.worker,
     migrate: false,
   });
-  boss.on('error', (err) => logger.error({ event: 'pgboss_error', err }, 'pg-boss error'));
+  boss.on('error', (err) => {
+    // 57P01: the database is shutting down (a restart, or Ctrl-C on `npm run dev`, which reaches
+    // the embedded PostgreSQL at the same time as Next.js). pg-boss reconnects when it is back.
+    if ((err as { code?: unknown }).code === '57P01') {
+      logger.warn({ event: 'pgboss_connection_lost', code: '57P01', reason: err.message }, 'pg-boss lost a database connection: the database is shutting down');
+    } else {
+      logger.error({ event: 'pgboss_error', err }, 'pg-boss error');
+    }
+  });
   return boss;
 }
 
