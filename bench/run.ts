@@ -5,7 +5,8 @@
  *
  * BENCH_DATABASE_URL: a PostgreSQL server to use (a database is created on it and dropped after);
  * otherwise an embedded PostgreSQL is started. BENCH_SECONDS: seconds per measurement (default 4);
- * BENCH_ROUNDS: in how many interleaved turns the database-level ones are taken (default 4).
+ * BENCH_ROUNDS: in how many interleaved turns the database-level ones are taken (default 4); through
+ * HTTP, each measurement is 3 turns of 3/4 BENCH_SECONDS.
  * BENCH_SKIP_HTTP=1 skips the HTTP scenarios (they need `next build`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -23,6 +24,18 @@ const root = path.resolve(import.meta.dirname, '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const CONCURRENCY = [8, 32, 64];
+/**
+ * Connections through HTTP: the database's levels and 16. A closed loop of N connections waits
+ * N / throughput on average, so its latency follows from its throughput: 8 connections cannot
+ * offer 1,000 requests/s unless each takes under 8 ms, and at 64 the p99 is at least
+ * 64 / throughput. 16 is the level between.
+ */
+const HTTP_CONNECTIONS = [8, 16, 32, 64];
+/** Through HTTP, each measurement is this many turns of 3/4 SECONDS, the scenarios taking turns. */
+const HTTP_ROUNDS = 3;
+const HTTP_TURN_SECONDS = (SECONDS * 3) / 4;
+/** Between two turns, for the requests still running when autocannon stopped to finish. */
+const HTTP_DRAIN_MS = 300;
 const UNIFORM_SLOTS = 10_000;
 
 const progress = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
@@ -107,6 +120,82 @@ async function takingTurns(
       return [name, { ...merged, cpu: costOf(spans, merged.ops) }];
     }),
   );
+}
+
+const ONE_OF_TWO = 'D hot slot, one next start process (turns with two)';
+const TWO_PROCESSES = 'D hot slot, two next start processes';
+
+interface HttpScenario {
+  label: string;
+  opts: Partial<autocannon.Options>;
+  /** The Next.js servers that share the connections (each takes an equal part of them). */
+  ports: number[];
+  /** Their pids, whose CPU is metered. */
+  pids: number[];
+}
+
+/** One autocannon run, keeping every response's latency (ms) so that turns can be merged exactly. */
+function cannonRun(opts: autocannon.Options): Promise<{ result: autocannon.Result; latencies: number[] }> {
+  return new Promise((resolve, reject) => {
+    const latencies: number[] = [];
+    const instance = autocannon(opts, (err, result) => (err ? reject(err) : resolve({ result, latencies })));
+    instance.on('response', (_client, _status, _bytes, ms: number) => latencies.push(ms));
+  });
+}
+
+/**
+ * The HTTP scenarios at one number of connections, taking turns as at database level
+ * (HTTP_ROUNDS rounds of HTTP_TURN_SECONDS each, every scenario once per round): a shared machine
+ * that slows down for a while then slows every scenario alike. Percentiles are taken over every
+ * response of all turns; requests/s is all responses over all turns' time.
+ */
+async function httpTurns(meter: CpuMeter, connections: number, scenarios: HttpScenario[]): Promise<Record<string, unknown>[]> {
+  const runs = new Map(
+    scenarios.map((s) => [s.label, { latencies: [] as number[], seconds: 0, non2xx: 0, errors: 0, nextSeconds: 0, spans: [] as [CpuSnapshot, CpuSnapshot][] }]),
+  );
+  for (let round = 0; round < HTTP_ROUNDS; round++) {
+    for (const s of scenarios) {
+      await new Promise((r) => setTimeout(r, HTTP_DRAIN_MS));
+      meter.nextPids = s.pids;
+      const before = meter.snapshot();
+      const parts = await Promise.all(
+        s.ports.map((p) =>
+          cannonRun({ url: `http://127.0.0.1:${p}`, connections: connections / s.ports.length, duration: HTTP_TURN_SECONDS, ...s.opts }),
+        ),
+      );
+      const after = meter.snapshot();
+      const acc = runs.get(s.label)!;
+      acc.spans.push([before, after]);
+      acc.nextSeconds += after.next - before.next;
+      acc.seconds += Math.max(...parts.map((r) => r.result.duration));
+      for (const { result, latencies } of parts) {
+        acc.latencies.push(...latencies);
+        acc.non2xx += result.non2xx;
+        acc.errors += result.errors + result.timeouts;
+      }
+    }
+  }
+  return scenarios.map((s) => {
+    const acc = runs.get(s.label)!;
+    const sorted = acc.latencies.sort((a, b) => a - b);
+    const cpu = costOf(acc.spans, sorted.length);
+    const serving = (cpu.nextUsPerOp ?? NaN) + (cpu.serverUsPerOp ?? NaN);
+    return {
+      scenario: s.label,
+      connections,
+      perSecond: Math.round(sorted.length / acc.seconds),
+      p50: Math.round(percentile(sorted, 50) * 10) / 10,
+      p99: Math.round(percentile(sorted, 99) * 10) / 10,
+      non2xx: acc.non2xx,
+      errors: acc.errors,
+      ...cpu,
+      // How busy the Next.js processes were, as a share of one core (all of them together).
+      nextCpuUse: Number.isFinite(acc.nextSeconds) ? `${Math.round((acc.nextSeconds / acc.seconds) * 100)}%` : null,
+      // The most requests per second this machine's cores could serve at this CPU cost (Next.js
+      // and PostgreSQL, however many processes share the work; the load generator left out).
+      ceilingPerSecond: Number.isFinite(serving) ? cpuCeiling(serving) : null,
+    };
+  });
 }
 
 async function main(): Promise<void> {
@@ -426,39 +515,10 @@ async function main(): Promise<void> {
         }
       };
       await startNext(port);
+      const [one] = nextServers.map((c) => c.pid!);
       const base = `http://127.0.0.1:${port}`;
       let client = 0;
-      const http: Record<string, unknown>[] = [];
-      meter.nextPids = nextServers.map((c) => c.pid!);
-      /** autocannon against one server, or with the connections split over several (one per port). */
-      const cannon = async (label: string, connections: number, opts: Partial<autocannon.Options>, ports = [port]) => {
-        progress(`${label}, ${connections} connections, ${SECONDS} s…`);
-        const before = meter.snapshot();
-        const parts = await Promise.all(
-          ports.map((p) => autocannon({ url: `http://127.0.0.1:${p}`, connections: connections / ports.length, duration: SECONDS, ...opts })),
-        );
-        const after = meter.snapshot();
-        const total = parts.reduce((n, r) => n + r.requests.total, 0);
-        const cpu = costOf([[before, after]], total);
-        const serving = (cpu.nextUsPerOp ?? NaN) + (cpu.serverUsPerOp ?? NaN);
-        http.push({
-          scenario: label,
-          connections,
-          perSecond: Math.round(parts.reduce((n, r) => n + r.requests.average, 0)),
-          // With several servers: the worst of their percentiles.
-          p50: Math.max(...parts.map((r) => r.latency.p50)),
-          p99: Math.max(...parts.map((r) => r.latency.p99)),
-          non2xx: parts.reduce((n, r) => n + r.non2xx, 0),
-          errors: parts.reduce((n, r) => n + r.errors + r.timeouts, 0),
-          ...cpu,
-          // How busy the Next.js processes were, as a share of one core (all of them together).
-          nextCpuUse: Number.isFinite(after.next - before.next) ? `${Math.round(((after.next - before.next) / parts[0]!.duration) * 100)}%` : null,
-          // The most requests per second this machine's cores could serve at this CPU cost (Next.js
-          // and PostgreSQL, however many processes share the work; the load generator left out).
-          ceilingPerSecond: Number.isFinite(serving) ? cpuCeiling(serving) : null,
-        });
-      };
-      const bare: Partial<autocannon.Options> = { method: 'GET', url: `${base}/api/live` };
+      const bare: Partial<autocannon.Options> = { requests: [{ method: 'GET', path: '/api/live' }] };
       const reserve: Partial<autocannon.Options> = {
         requests: [
           {
@@ -472,22 +532,36 @@ async function main(): Promise<void> {
           },
         ],
       };
-      const availability: Partial<autocannon.Options> = { method: 'GET', url: `${base}/api/check-availability?experience=bench-read` };
+      const availability: Partial<autocannon.Options> = { requests: [{ method: 'GET', path: '/api/check-availability?experience=bench-read' }] };
+      const d: HttpScenario = { label: 'D hot slot (POST /api/reserve-availability)', opts: reserve, ports: [port], pids: [one!] };
       // A fresh server runs cold (JIT, caches, pools): warm every route before measuring any.
       progress('warming up the server (3 s per route, not measured)…');
       for (const opts of [bare, reserve, availability]) await autocannon({ url: base, connections: 8, duration: 3, ...opts });
-      for (const connections of CONCURRENCY) {
-        await cannon('bare route handler (GET /api/live)', connections, bare);
-        await cannon('D hot slot (POST /api/reserve-availability)', connections, reserve);
-        await cannon('E availability (GET /api/check-availability, 30 days)', connections, availability);
+      const http: Record<string, unknown>[] = [];
+      for (const connections of HTTP_CONNECTIONS) {
+        progress(`D, E and the bare route at ${connections} connections: ${HTTP_ROUNDS} turns of ${HTTP_TURN_SECONDS} s each…`);
+        http.push(
+          ...(await httpTurns(meter, connections, [
+            { label: 'bare route handler (GET /api/live)', opts: bare, ports: [port], pids: [one!] },
+            d,
+            { label: 'E availability (GET /api/check-availability, 30 days)', opts: availability, ports: [port], pids: [one!] },
+          ])),
+        );
       }
-      // The same reservations over two Next.js processes: does a second process find spare CPU?
+      // The same reservations over two Next.js processes, taking turns with one: does a second
+      // process find spare CPU? (Started only now: it would run in the background of the above.)
       const second = port + 100;
       await startNext(second);
-      meter.nextPids = nextServers.map((c) => c.pid!);
+      const [, two] = nextServers.map((c) => c.pid!);
       await autocannon({ url: `http://127.0.0.1:${second}`, connections: 8, duration: 3, ...reserve });
-      for (const connections of CONCURRENCY) {
-        await cannon('D hot slot, two next start processes', connections, reserve, [port, second]);
+      for (const connections of HTTP_CONNECTIONS) {
+        progress(`D over one and over two next start processes at ${connections} connections: ${HTTP_ROUNDS} turns of ${HTTP_TURN_SECONDS} s each…`);
+        http.push(
+          ...(await httpTurns(meter, connections, [
+            { ...d, label: ONE_OF_TWO },
+            { label: TWO_PROCESSES, opts: reserve, ports: [port, second], pids: [one!, two!] },
+          ])),
+        );
       }
       results.http = http;
     }
@@ -500,6 +574,7 @@ async function main(): Promise<void> {
       memoryGiB: Math.round(os.totalmem() / 2 ** 30),
       secondsPerMeasurement: SECONDS,
       turns: ROUNDS,
+      httpTurns: HTTP_ROUNDS,
     };
     await Promise.all([...pools.values()].map((p) => p.end()));
     await sql.end();

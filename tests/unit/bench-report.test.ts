@@ -7,7 +7,7 @@ const levels = [8, 32, 64];
 /** A run whose figures the test chooses: holds/s per scenario and level, D's req/s and p99. */
 function run(opts: {
   holds: Record<string, number[]>;
-  d?: { perSecond: number; p99: number }[];
+  d?: { perSecond: number; p99: number; connections?: number }[];
   sweepSeconds?: number;
   lagP99Ms?: number;
   oversold?: number;
@@ -23,6 +23,7 @@ function run(opts: {
     invariantViolations: 0,
     holdfastOversoldSeats: opts.oversold ?? 0,
     http: (opts.d ?? []).map((r, i) => ({ scenario: 'D hot slot (POST /api/reserve-availability)', connections: levels[i], ...r })),
+
     sweep: { holds: 100000, seconds: opts.sweepSeconds ?? 3, perSecond: 33000 },
     releaseLag: { holds: 1000, p50Ms: 250, p99Ms: opts.lagP99Ms ?? 500, maxMs: 600 },
   };
@@ -84,6 +85,26 @@ describe('bench report: targets', () => {
     expect(row(md, 'F: sweep')[2]).toBe('not met');
     expect(row(md, 'F: release lag')[2]).toBe('not met');
     expect(row(md, 'zero oversell')[2]).toBe('NOT MET');
+  });
+
+  test('D is judged at each number of connections it ran at, 16 among them', () => {
+    const md = markdown(
+      run({
+        holds,
+        d: [
+          { connections: 8, perSecond: 850, p99: 25 },
+          { connections: 16, perSecond: 1150, p99: 33 },
+          { connections: 32, perSecond: 1350, p99: 52 },
+          { connections: 64, perSecond: 1500, p99: 90 },
+        ],
+      }),
+    );
+    expect(row(md, 'D ≥ 1,000')).toEqual([
+      'D ≥ 1,000 holds/s on one hot slot, p99 ≤ 50 ms',
+      '850 req/s, p99 25 ms at 8; 1150 req/s, p99 33 ms at 16; 1350 req/s, p99 52 ms at 32; 1500 req/s, p99 90 ms at 64',
+      'met at 16 connections only',
+    ]);
+    expect(md).toContain('D (a pages/api route) / bare App Router route handler: 8 conn. n/a, 16 conn. n/a, 32 conn. n/a, 64 conn. n/a');
   });
 
   test('without the HTTP scenarios there is no D row', () => {
