@@ -57,6 +57,14 @@ function targets(results: Record<string, unknown>, clients: number[]): string {
       verdict: verdict(met, d.map((r) => r.connections as number), 'connections'),
     });
   }
+  const open = http.find((r) => r.connections === 'open loop');
+  if (open) {
+    rows.push({
+      target: `D, open loop: ${Number(open.offeredPerSecond).toLocaleString('en')} holds/s offered, p99 ≤ 50 ms`,
+      run: `${open.perSecond} answered/s, p50 ${open.p50} ms, p99 ${open.p99} ms${open.keptUp ? '' : ', did not keep up'}`,
+      verdict: open.keptUp && Number(open.offeredPerSecond) >= 1000 && (open.p99 as number) <= 50 ? '**met**' : 'not met',
+    });
+  }
   if (sweep) rows.push({ target: 'F: sweep of 100,000 lapsed holds ≤ 10 s', run: `${sweep.seconds} s`, verdict: (sweep.seconds as number) <= 10 ? '**met**' : 'not met' });
   if (lag) rows.push({ target: 'F: release lag p99 ≤ 2 s', run: `p99 ${lag.p99Ms} ms`, verdict: (lag.p99Ms as number) <= 2000 ? '**met**' : 'not met' });
   const oversold = Number(results.holdfastOversoldSeats) + Number(results.invariantViolations);
@@ -122,7 +130,8 @@ export function markdown(results: Record<string, unknown>): string {
     md += `**E at database level**: \`api.check_availability\` of one day of ${eDb.startTimes} start times, ${eDb.withHolds ?? 'most'} of them with live holds, `;
     md += `with ${eDb.liveHolds} live holds in the database: ${eDb.perSecond} reads/s from one client, p50 ${eDb.p50} ms, p99 ${eDb.p99} ms.\n\n`;
   }
-  const levels = [...new Set(http.map((r) => r.connections as number))];
+  const levels = [...new Set(http.map((r) => r.connections).filter((c): c is number => typeof c === 'number'))];
+  const open = http.find((r) => r.connections === 'open loop');
   if (http.length > 0) {
     md += `**Through HTTP** (\`next start\`, autocannon; p50/p99 in ms, over every response of ${meta.httpTurns ?? 1} interleaved turns). D (a pages/api route) / bare App Router route handler: `;
     md += levels.map((c) => `${c} conn. ${ratio(http, D, 'bare route handler (GET /api/live)', c)}`).join(', ');
@@ -139,6 +148,11 @@ export function markdown(results: Record<string, unknown>): string {
       ['clientUsPerOp', 'autocannon CPU µs/req'], ['nextCpuUse', 'Next.js CPU use'], ['machineBusy', 'machine busy'],
       ['ceilingPerSecond', 'CPU ceiling req/s'],
     ]);
+    if (open) {
+      md += `\nThe first rows are closed loops (autocannon: each connection waits for its answer before it sends again, so the latency is the connections over the throughput). `;
+      md += `"${open.scenario}" is an open loop (bench/open-loop.ts): requests fall due ${Number(open.offeredPerSecond).toLocaleString('en')} times a second whatever the answers, `;
+      md += `each timed from when it fell due; it ${open.keptUp ? 'kept up (every request answered, with a 2xx)' : 'did **not** keep up'}.\n`;
+    }
     md += `\nThe Next.js server is one Node.js process: at 100% CPU use it is the bottleneck, whatever the database does.`;
     md += ` The CPU ceiling is the machine's ${String(meta.cpus).split(' ')[0]} cores divided by the CPU that Next.js and PostgreSQL spend on one request:`;
     md += ` no spreading of the work over more processes can serve more on this machine (the load generator's own CPU is left out, as if the load came from elsewhere).\n`;

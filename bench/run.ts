@@ -17,6 +17,7 @@ import autocannon from 'autocannon';
 import postgres from 'postgres';
 import { CallQueue, MAX_IN_FLIGHT } from '@/db/reserve-queue';
 import { CpuMeter, costOf, cpuCeiling, localPostmaster, type CpuCost, type CpuSnapshot } from './cpu';
+import { openLoop, type OpenLoopRequest } from './open-loop';
 
 type Sql = postgres.Sql;
 
@@ -196,6 +197,56 @@ async function httpTurns(meter: CpuMeter, connections: number, scenarios: HttpSc
       ceilingPerSecond: Number.isFinite(serving) ? cpuCeiling(serving) : null,
     };
   });
+}
+
+/** D's target rate, offered in an open loop (bench/open-loop.ts). */
+const OPEN_LOOP_RATE = 1000;
+const D_OPEN_LOOP = `D hot slot at a fixed ${OPEN_LOOP_RATE.toLocaleString('en')} requests/s (open loop)`;
+
+/**
+ * The open-loop measurement at `rate` requests/s: HTTP_ROUNDS turns of HTTP_TURN_SECONDS, each
+ * turn's latencies merged. "Kept up" means every request that fell due was answered, with a 2xx.
+ */
+async function openLoopTurns(
+  meter: CpuMeter,
+  label: string,
+  port: number,
+  pid: number,
+  rate: number,
+  request: () => OpenLoopRequest,
+): Promise<Record<string, unknown>> {
+  const latencies: number[] = [];
+  const spans: [CpuSnapshot, CpuSnapshot][] = [];
+  let due = 0;
+  let seconds = 0;
+  let non2xx = 0;
+  let errors = 0;
+  meter.nextPids = [pid];
+  for (let round = 0; round < HTTP_ROUNDS; round++) {
+    await new Promise((r) => setTimeout(r, HTTP_DRAIN_MS));
+    const before = meter.snapshot();
+    const r = await openLoop({ port, rate, seconds: HTTP_TURN_SECONDS, request });
+    spans.push([before, meter.snapshot()]);
+    latencies.push(...r.latencies);
+    due += r.due;
+    seconds += r.seconds;
+    non2xx += r.non2xx;
+    errors += r.errors;
+  }
+  const sorted = latencies.sort((a, b) => a - b);
+  return {
+    scenario: label,
+    connections: 'open loop',
+    offeredPerSecond: rate,
+    // Answers over the time until the last of them (the schedule's length plus the last one's wait).
+    perSecond: Math.round(sorted.length / seconds),
+    keptUp: sorted.length === due && non2xx === 0 && errors === 0,
+    p50: Math.round(percentile(sorted, 50) * 10) / 10,
+    p99: Math.round(percentile(sorted, 99) * 10) / 10,
+    non2xx,
+    errors,
+    ...costOf(spans, sorted.length),
+  };
 }
 
 async function main(): Promise<void> {
@@ -548,6 +599,16 @@ async function main(): Promise<void> {
           ])),
         );
       }
+      // D as the target states it: customers arriving at 1,000 a second, whatever the answers.
+      progress(`D at a fixed ${OPEN_LOOP_RATE} requests/s (open loop): ${HTTP_ROUNDS} turns of ${HTTP_TURN_SECONDS} s each…`);
+      http.push(
+        await openLoopTurns(meter, D_OPEN_LOOP, port, one!, OPEN_LOOP_RATE, () => ({
+          method: 'POST',
+          path: '/api/reserve-availability',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.9.${(++client >> 8) & 255}.${client & 255}` },
+          body: JSON.stringify({ slotId: hot, quantity: 1 }),
+        })),
+      );
       // The same reservations over two Next.js processes, taking turns with one: does a second
       // process find spare CPU? (Started only now: it would run in the background of the above.)
       const second = port + 100;
