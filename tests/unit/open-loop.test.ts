@@ -81,6 +81,22 @@ describe('openLoop', () => {
     expect(Math.max(...r.latencies)).toBeGreaterThanOrEqual(150);
   });
 
+  test('beyond maxSockets, due requests wait for a connection, and the wait counts', async () => {
+    let open = 0;
+    let most = 0;
+    const port = await serve((_req, res) => setTimeout(() => res.end('{}'), 20));
+    server!.on('connection', (socket) => {
+      most = Math.max(most, ++open);
+      socket.on('close', () => open--);
+    });
+    // 200 due a second against at most 100 answers a second on two connections.
+    const r = await openLoop({ port, rate: 200, seconds: 0.3, request: post, maxSockets: 2 });
+    expect(r).toMatchObject({ due: 60, answered: 60, errors: 0 });
+    expect(most).toBe(2);
+    // The last fell due at ~295 ms and could not be answered before ~600 ms.
+    expect(Math.max(...r.latencies)).toBeGreaterThanOrEqual(250);
+  });
+
   test('answers other than 2xx and failed requests are counted apart', async () => {
     let n = 0;
     const port = await serve((req, res) => {
