@@ -32,12 +32,14 @@ describe('openLoop', () => {
         res.end('{}');
       });
     });
+    const before = performance.now();
     const r = await openLoop({ port, rate: 200, seconds: 0.5, request: post });
     expect(r).toMatchObject({ due: 100, answered: 100, non2xx: 0, errors: 0 });
     expect(r.latencies).toHaveLength(100);
     expect(bodies.every((b) => b === '{"slotId":1}')).toBe(true);
-    // The 100th request fell due 495 ms after the first: not all at once.
-    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(480);
+    // The 100th request fell due 495 ms after the loop started and was not sent before: the
+    // requests are not sent all at once, however busy the machine is.
+    expect(arrivals.at(-1)! - before).toBeGreaterThanOrEqual(494);
   });
 
   test('a server that stalls does not slow the load, and its stall counts in every waiting request', async () => {
@@ -57,8 +59,9 @@ describe('openLoop', () => {
     });
     const r = await openLoop({ port, rate: 200, seconds: 0.6, request: post });
     expect(r).toMatchObject({ due: 120, answered: 120, errors: 0 });
-    // A closed loop would have waited for the first answers; this one kept sending (~60 fell due).
-    expect(receivedDuringStall).toBeGreaterThanOrEqual(40);
+    // A closed loop on one connection would have sent one and waited; this one kept sending
+    // (~60 fell due during the stall; fewer arrive only if this process itself is starved).
+    expect(receivedDuringStall).toBeGreaterThanOrEqual(20);
     // The first request fell due when it was sent and was answered after the stall.
     expect(Math.max(...r.latencies)).toBeGreaterThanOrEqual(STALL_MS - 10);
   });
