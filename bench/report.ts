@@ -61,7 +61,7 @@ function targets(results: Record<string, unknown>, clients: number[]): string {
   if (open) {
     rows.push({
       target: `D, open loop: ${Number(open.offeredPerSecond).toLocaleString('en')} holds/s offered, p99 ≤ 50 ms`,
-      run: `${open.perSecond} answered/s, p50 ${open.p50} ms, p99 ${open.p99} ms${open.keptUp ? '' : ', did not keep up'}`,
+      run: `${open.perSecond} answered/s, p50 ${open.p50} ms, p99 ${open.p99} ms${open.keptUp ? '' : ', not every request answered with a 2xx'}`,
       verdict: open.keptUp && Number(open.offeredPerSecond) >= 1000 && (open.p99 as number) <= 50 ? '**met**' : 'not met',
     });
   }
@@ -151,7 +151,7 @@ export function markdown(results: Record<string, unknown>): string {
     if (open) {
       md += `\nThe first rows are closed loops (autocannon: each connection waits for its answer before it sends again, so the latency is the connections over the throughput). `;
       md += `"${open.scenario}" is an open loop (bench/open-loop.ts): requests fall due ${Number(open.offeredPerSecond).toLocaleString('en')} times a second whatever the answers, `;
-      md += `each timed from when it fell due; it ${open.keptUp ? 'kept up (every request answered, with a 2xx)' : 'did **not** keep up'}.\n`;
+      md += `each timed from when it fell due; ${open.keptUp ? 'every request was answered, with a 2xx' : '**not** every request was answered with a 2xx'} (its latency is in its row).\n`;
     }
     md += `\nThe Next.js server is one Node.js process: at 100% CPU use it is the bottleneck, whatever the database does.`;
     md += ` The CPU ceiling is the machine's ${String(meta.cpus).split(' ')[0]} cores divided by the CPU that Next.js and PostgreSQL spend on one request:`;
