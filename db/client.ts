@@ -13,10 +13,18 @@ export function sql(): Sql {
     prepare: env().DATABASE_PREPARE,
     idle_timeout: 30,
     connect_timeout: 10,
+    // postgres.js waits (0.5–1) × min(3^n / 100, 20) s before the n-th reconnect, so a database
+    // back after a few seconds' restart went unused for up to 20 s. Retry at most a second apart.
+    backoff: reconnectDelaySeconds,
     onnotice: () => {},
     connection: { application_name: 'holdfast' },
   });
   return globalForDb.holdfastSql;
+}
+
+/** Seconds before the n-th reconnect in a row: 0.1, 0.2, 0.4, 0.8, then 1 s apart. */
+export function reconnectDelaySeconds(attempt: number): number {
+  return Math.min(0.05 * 2 ** attempt, 1);
 }
 
 /** Closes the shared pool (graceful shutdown, tests). */

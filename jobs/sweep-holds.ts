@@ -1,7 +1,10 @@
 /**
  * Queue `sweep-holds`: the failsafe. A pg-boss cron schedule (SWEEP_CRON, every minute by
  * default) releases every lapsed hold the per-booking jobs missed — the same stored function as
- * GET /api/cleanup-expired.
+ * GET /api/cleanup-expired. The worker also sweeps at once when it starts and when its database
+ * comes back after an outage (catchUpSweep), by a direct call rather than a job: a job that was
+ * running when a worker died or the database went away stays `active` until pg-boss expires it,
+ * and this queue runs one job at a time (policy `stately`), so a queued sweep would wait for that.
  */
 import { expireLapsedHolds } from '@/db/reservations';
 import { logger } from '@/lib/logger';
@@ -24,4 +27,17 @@ export async function handleSweepHolds(jobs: { id: string }[]): Promise<void> {
       throw err;
     }
   }
+}
+
+/**
+ * Releases, at once, every hold that lapsed while no worker could release it: when the worker
+ * starts, and when its database comes back after an outage.
+ */
+export async function catchUpSweep(reason: 'start' | 'reconnect'): Promise<void> {
+  const started = Date.now();
+  const { released, complete } = await expireLapsedHolds({ tier: 'sweep', budgetMs: 50_000 });
+  logger.info(
+    { event: 'catch_up_sweep', reason, released, complete, ms: Date.now() - started },
+    reason === 'start' ? 'Released the holds that lapsed while no worker ran' : 'The database is back: released the holds that lapsed while it was unreachable',
+  );
 }

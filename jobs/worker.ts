@@ -1,9 +1,10 @@
 /**
  * The pg-boss worker: runs the per-booking expiry jobs, the failsafe sweep schedule, email
  * delivery and refunds, and publishes slot changes a few times a second
- * (jobs/slot-publisher.ts). Started inside the Next.js server (instrumentation.ts) or on its own (`npm run worker`).
- * stop() finishes the jobs in hand before closing, so no job is left half-done; jobs that fell
- * due while no worker ran are fetched at once on the next start.
+ * (jobs/slot-publisher.ts). Started inside the Next.js server (instrumentation.ts) or on its own
+ * (`npm run worker`). It sweeps lapsed holds at once when it starts and when its database comes
+ * back after an outage; jobs that fell due while no worker ran are fetched at once on start.
+ * stop() finishes the jobs in hand before closing, so no job is left half-done.
  */
 import { env } from '@/lib/env';
 import { logger } from '@/lib/logger';
@@ -12,7 +13,7 @@ import { expireHold, flushHoldExpiries, handleExpireHold } from './expire-hold';
 import { handleRefundPayment, refundPayment } from './refund-payment';
 import { handleSendEmail, sendEmail } from './send-email';
 import { startSlotPublisher } from './slot-publisher';
-import { handleSweepHolds, sweepHolds } from './sweep-holds';
+import { catchUpSweep, handleSweepHolds, sweepHolds } from './sweep-holds';
 
 export interface Worker {
   stop(): Promise<void>;
@@ -49,9 +50,12 @@ export async function startWorker(options: { connectionString?: string } = {}): 
   // One job per call: a failing email or refund retries alone, not with its batch.
   await boss.work(sendEmail.name, { ...polling, batchSize: 1 }, handleSendEmail);
   await boss.work(refundPayment.name, { ...polling, batchSize: 1 }, handleRefundPayment);
-  const publisher = startSlotPublisher();
+  // The publisher asks the database four times a second, so it is the first to see it return.
+  const publisher = startSlotPublisher({ onRecovered: () => catchUpSweep('reconnect') });
   // Catch up at once on whatever lapsed while no worker ran (including jobs a killed worker held).
-  await boss.send(sweepHolds.name, {});
+  const startSweep = catchUpSweep('start').catch((err: unknown) => {
+    logger.error({ event: 'catch_up_failed', err }, 'Could not release the holds that lapsed while no worker ran');
+  });
   logger.info({ event: 'worker_started', sweepCron: config.SWEEP_CRON, pollSeconds: config.JOB_POLL_SECONDS }, 'Worker started');
 
   let stopping: Promise<void> | undefined;
@@ -61,6 +65,7 @@ export async function startWorker(options: { connectionString?: string } = {}): 
         await flushHoldExpiries();
         forgetSender(boss);
         await publisher.stop();
+        await startSweep;
         await boss.stop({ graceful: true, timeout: 10_000, close: true });
         logger.info({ event: 'worker_stopped' }, 'Worker stopped');
       })();

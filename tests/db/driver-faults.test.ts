@@ -1,0 +1,104 @@
+/**
+ * The database driver (postgres.js, as configured in db/client.ts) when connections die at awkward
+ * moments, as they do while PostgreSQL restarts: a failure reaches the query that met it, never
+ * the process, and the pool is back at once when the server is.
+ */
+import net from 'node:net';
+import postgres from 'postgres';
+import { afterEach, expect, test } from 'vitest';
+import { reconnectDelaySeconds } from '@/db/client';
+
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+/**
+ * A TCP proxy to the test database that resets the connection (RST, as a server going down
+ * does) the first time a client sends postgres.js's array-types query, the first statement on
+ * every new connection. Every other byte passes through.
+ */
+async function proxyResettingTypesQuery(): Promise<{ url: string; resets: () => number }> {
+  const target = new URL(process.env.DATABASE_URL!);
+  let resets = 0;
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port), target.hostname);
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+    upstream.pipe(client);
+    client.on('data', (chunk) => {
+      if (resets === 0 && chunk.includes('typcategory')) {
+        resets++;
+        upstream.destroy();
+        client.resetAndDestroy();
+        return;
+      }
+      upstream.write(chunk);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const url = new URL(target);
+  url.port = String((server.address() as net.AddressInfo).port);
+  return { url: url.toString(), resets: () => resets };
+}
+
+test('a connection reset during the driver’s first statement fails the query that waited on it, not the process', async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  cleanup.push(() => void process.off('unhandledRejection', onUnhandled));
+
+  const proxy = await proxyResettingTypesQuery();
+  const db = postgres(proxy.url, { max: 1, backoff: reconnectDelaySeconds, onnotice: () => {} });
+  cleanup.push(() => db.end({ timeout: 1 }));
+
+  // Unpatched, postgres.js dropped the promise of that statement, and its rejection ended the
+  // process (porsager/postgres#1192; patches/postgres+3.4.9.patch).
+  const first = await db`select 1 as one`.then(
+    () => 'answered',
+    (err: { code?: string }) => err.code,
+  );
+  expect(proxy.resets()).toBe(1);
+  expect(first).toBe('ECONNRESET');
+  const [row] = await db<{ one: number }[]>`select 1 as one`;
+  expect(row!.one).toBe(1);
+  // Rejections are reported after the microtasks of the turn that made them.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(unhandled).toEqual([]);
+});
+
+test('after seconds of failed reconnects, the pool is back within a second or two of the server', async () => {
+  const target = new URL(process.env.DATABASE_URL!);
+  let down = true;
+  const server = net.createServer((client) => {
+    client.on('error', () => {});
+    if (down) return void client.resetAndDestroy();
+    const upstream = net.connect(Number(target.port), target.hostname);
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+    upstream.pipe(client).pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const url = new URL(target);
+  url.port = String((server.address() as net.AddressInfo).port);
+  const db = postgres(url.toString(), { max: 2, backoff: reconnectDelaySeconds, onnotice: () => {} });
+  cleanup.push(() => db.end({ timeout: 1 }));
+
+  // Four seconds of a database that resets every connection, asked ten times a second: by
+  // postgres.js's own backoff the next attempt would then be 10–20 s away.
+  let failures = 0;
+  const until = Date.now() + 4000;
+  while (Date.now() < until) {
+    await db`select 1`.then(() => undefined, () => failures++);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect(failures).toBeGreaterThan(5);
+
+  down = false;
+  const back = Date.now();
+  const [row] = await db<{ one: number }[]>`select 1 as one`;
+  expect(row!.one).toBe(1);
+  expect(Date.now() - back).toBeLessThan(2500);
+});
