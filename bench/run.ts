@@ -126,128 +126,134 @@ async function takingTurns(
 const ONE_OF_TWO = 'D hot slot, one next start process (turns with two)';
 const TWO_PROCESSES = 'D hot slot, two next start processes';
 
-interface HttpScenario {
-  label: string;
-  opts: Partial<autocannon.Options>;
-  /** The Next.js servers that share the connections (each takes an equal part of them). */
-  ports: number[];
-  /** Their pids, whose CPU is metered. */
-  pids: number[];
+/** One turn of an HTTP scenario: each answer's latency (ms), and what went wrong. */
+interface HttpTurn {
+  latencies: number[];
+  seconds: number;
+  non2xx: number;
+  errors: number;
+  /** Requests that fell due (open loop only). */
+  due?: number;
 }
 
-/** One autocannon run, keeping every response's latency (ms) so that turns can be merged exactly. */
-function cannonRun(opts: autocannon.Options): Promise<{ result: autocannon.Result; latencies: number[] }> {
-  return new Promise((resolve, reject) => {
-    const latencies: number[] = [];
-    const instance = autocannon(opts, (err, result) => (err ? reject(err) : resolve({ result, latencies })));
-    instance.on('response', (_client, _status, _bytes, ms: number) => latencies.push(ms));
-  });
+interface HttpScenario {
+  label: string;
+  /** The Next.js processes serving it, whose CPU is metered. */
+  pids: number[];
+  turn: (seconds: number) => Promise<HttpTurn>;
+}
+
+/** A scenario's turns merged: every latency (sorted), their time, failures and CPU. */
+interface HttpTotals extends HttpTurn {
+  due: number;
+  nextSeconds: number;
+  spans: [CpuSnapshot, CpuSnapshot][];
+}
+
+/** autocannon's closed loop: `connections` shared equally by the servers on `ports`. */
+function closedLoopScenario(label: string, opts: Partial<autocannon.Options>, ports: number[], pids: number[], connections: number): HttpScenario {
+  return {
+    label,
+    pids,
+    async turn(seconds) {
+      const parts = await Promise.all(
+        ports.map(
+          (port) =>
+            new Promise<{ result: autocannon.Result; latencies: number[] }>((resolve, reject) => {
+              const latencies: number[] = [];
+              const run = autocannon(
+                { url: `http://127.0.0.1:${port}`, connections: connections / ports.length, duration: seconds, ...opts },
+                (err, result) => (err ? reject(err) : resolve({ result, latencies })),
+              );
+              // Every response's latency, so that turns merge exactly.
+              run.on('response', (_client, _status, _bytes, ms: number) => latencies.push(ms));
+            }),
+        ),
+      );
+      return {
+        latencies: parts.flatMap((p) => p.latencies),
+        seconds: Math.max(...parts.map((p) => p.result.duration)),
+        non2xx: parts.reduce((n, p) => n + p.result.non2xx, 0),
+        errors: parts.reduce((n, p) => n + p.result.errors + p.result.timeouts, 0),
+      };
+    },
+  };
 }
 
 /**
- * The HTTP scenarios at one number of connections, taking turns as at database level
- * (HTTP_ROUNDS rounds of HTTP_TURN_SECONDS each, every scenario once per round): a shared machine
- * that slows down for a while then slows every scenario alike. Percentiles are taken over every
- * response of all turns; requests/s is all responses over all turns' time.
+ * Runs HTTP scenarios taking turns, as at database level: HTTP_ROUNDS rounds of
+ * HTTP_TURN_SECONDS, every scenario once per round, a short drain before each turn. A shared
+ * machine that slows down for a while then slows every scenario alike. Percentiles are taken over
+ * every answer of all turns; requests/s is all answers over all turns' time.
  */
-async function httpTurns(meter: CpuMeter, connections: number, scenarios: HttpScenario[]): Promise<Record<string, unknown>[]> {
-  const runs = new Map(
-    scenarios.map((s) => [s.label, { latencies: [] as number[], seconds: 0, non2xx: 0, errors: 0, nextSeconds: 0, spans: [] as [CpuSnapshot, CpuSnapshot][] }]),
+async function httpTurns(meter: CpuMeter, scenarios: HttpScenario[]): Promise<Map<string, HttpTotals>> {
+  const totals = new Map<string, HttpTotals>(
+    scenarios.map((s) => [s.label, { latencies: [], seconds: 0, non2xx: 0, errors: 0, due: 0, nextSeconds: 0, spans: [] }]),
   );
   for (let round = 0; round < HTTP_ROUNDS; round++) {
     for (const s of scenarios) {
       await new Promise((r) => setTimeout(r, HTTP_DRAIN_MS));
       meter.nextPids = s.pids;
       const before = meter.snapshot();
-      const parts = await Promise.all(
-        s.ports.map((p) =>
-          cannonRun({ url: `http://127.0.0.1:${p}`, connections: connections / s.ports.length, duration: HTTP_TURN_SECONDS, ...s.opts }),
-        ),
-      );
+      const turn = await s.turn(HTTP_TURN_SECONDS);
       const after = meter.snapshot();
-      const acc = runs.get(s.label)!;
+      const acc = totals.get(s.label)!;
       acc.spans.push([before, after]);
       acc.nextSeconds += after.next - before.next;
-      acc.seconds += Math.max(...parts.map((r) => r.result.duration));
-      for (const { result, latencies } of parts) {
-        acc.latencies.push(...latencies);
-        acc.non2xx += result.non2xx;
-        acc.errors += result.errors + result.timeouts;
-      }
+      acc.latencies.push(...turn.latencies);
+      acc.seconds += turn.seconds;
+      acc.non2xx += turn.non2xx;
+      acc.errors += turn.errors;
+      acc.due += turn.due ?? 0;
     }
   }
-  return scenarios.map((s) => {
-    const acc = runs.get(s.label)!;
-    const sorted = acc.latencies.sort((a, b) => a - b);
-    const cpu = costOf(acc.spans, sorted.length);
-    const serving = (cpu.nextUsPerOp ?? NaN) + (cpu.serverUsPerOp ?? NaN);
-    return {
-      scenario: s.label,
-      connections,
-      perSecond: Math.round(sorted.length / acc.seconds),
-      p50: Math.round(percentile(sorted, 50) * 10) / 10,
-      p99: Math.round(percentile(sorted, 99) * 10) / 10,
-      non2xx: acc.non2xx,
-      errors: acc.errors,
-      ...cpu,
-      // How busy the Next.js processes were, as a share of one core (all of them together).
-      nextCpuUse: Number.isFinite(acc.nextSeconds) ? `${Math.round((acc.nextSeconds / acc.seconds) * 100)}%` : null,
-      // The most requests per second this machine's cores could serve at this CPU cost (Next.js
-      // and PostgreSQL, however many processes share the work; the load generator left out).
-      ceilingPerSecond: Number.isFinite(serving) ? cpuCeiling(serving) : null,
-    };
-  });
+  for (const acc of totals.values()) acc.latencies.sort((a, b) => a - b);
+  return totals;
 }
 
-/** D's target rate, offered in an open loop (bench/open-loop.ts). */
-const OPEN_LOOP_RATE = 1000;
-const D_OPEN_LOOP = `D hot slot at a fixed ${OPEN_LOOP_RATE.toLocaleString('en')} requests/s (open loop)`;
+const ms = (value: number) => Math.round(value * 10) / 10;
 
-/**
- * The open-loop measurement at `rate` requests/s: HTTP_ROUNDS turns of HTTP_TURN_SECONDS, each
- * turn's latencies merged. "Kept up" means every request that fell due was answered, with a 2xx.
- */
-async function openLoopTurns(
-  meter: CpuMeter,
-  label: string,
-  port: number,
-  pid: number,
-  rate: number,
-  request: () => OpenLoopRequest,
-): Promise<Record<string, unknown>> {
-  const latencies: number[] = [];
-  const spans: [CpuSnapshot, CpuSnapshot][] = [];
-  let due = 0;
-  let seconds = 0;
-  let non2xx = 0;
-  let errors = 0;
-  meter.nextPids = [pid];
-  for (let round = 0; round < HTTP_ROUNDS; round++) {
-    await new Promise((r) => setTimeout(r, HTTP_DRAIN_MS));
-    const before = meter.snapshot();
-    const r = await openLoop({ port, rate, seconds: HTTP_TURN_SECONDS, request });
-    spans.push([before, meter.snapshot()]);
-    latencies.push(...r.latencies);
-    due += r.due;
-    seconds += r.seconds;
-    non2xx += r.non2xx;
-    errors += r.errors;
-  }
-  const sorted = latencies.sort((a, b) => a - b);
+/** A closed-loop scenario's row: requests/s, latencies, CPU and what this machine could serve. */
+function closedLoopRow(label: string, connections: number, t: HttpTotals): Record<string, unknown> {
+  const cpu = costOf(t.spans, t.latencies.length);
+  const serving = (cpu.nextUsPerOp ?? NaN) + (cpu.serverUsPerOp ?? NaN);
+  return {
+    scenario: label,
+    connections,
+    perSecond: Math.round(t.latencies.length / t.seconds),
+    p50: ms(percentile(t.latencies, 50)),
+    p99: ms(percentile(t.latencies, 99)),
+    non2xx: t.non2xx,
+    errors: t.errors,
+    ...cpu,
+    // How busy the Next.js processes were, as a share of one core (all of them together).
+    nextCpuUse: Number.isFinite(t.nextSeconds) ? `${Math.round((t.nextSeconds / t.seconds) * 100)}%` : null,
+    // The most requests per second this machine's cores could serve at this CPU cost (Next.js
+    // and PostgreSQL, however many processes share the work; the load generator left out).
+    ceilingPerSecond: Number.isFinite(serving) ? cpuCeiling(serving) : null,
+  };
+}
+
+/** An open-loop scenario's row. "keptUp": every request that fell due was answered, with a 2xx. */
+function openLoopRow(label: string, rate: number, t: HttpTotals): Record<string, unknown> {
   return {
     scenario: label,
     connections: 'open loop',
     offeredPerSecond: rate,
     // Answers over the time until the last of them (the schedule's length plus the last one's wait).
-    perSecond: Math.round(sorted.length / seconds),
-    keptUp: sorted.length === due && non2xx === 0 && errors === 0,
-    p50: Math.round(percentile(sorted, 50) * 10) / 10,
-    p99: Math.round(percentile(sorted, 99) * 10) / 10,
-    non2xx,
-    errors,
-    ...costOf(spans, sorted.length),
+    perSecond: Math.round(t.latencies.length / t.seconds),
+    keptUp: t.latencies.length === t.due && t.non2xx === 0 && t.errors === 0,
+    p50: ms(percentile(t.latencies, 50)),
+    p99: ms(percentile(t.latencies, 99)),
+    non2xx: t.non2xx,
+    errors: t.errors,
+    ...costOf(t.spans, t.latencies.length),
   };
 }
+
+/** D's target rate, offered in an open loop (bench/open-loop.ts). */
+const OPEN_LOOP_RATE = 1000;
+const D_OPEN_LOOP = `D hot slot at a fixed ${OPEN_LOOP_RATE.toLocaleString('en')} requests/s (open loop)`;
 
 async function main(): Promise<void> {
   // ---------------------------------------------------------------------------------- database
@@ -569,46 +575,50 @@ async function main(): Promise<void> {
       const [one] = nextServers.map((c) => c.pid!);
       const base = `http://127.0.0.1:${port}`;
       let client = 0;
+      // D's request: one seat on the hot slot, each from an address of its own (the reservation
+      // routes limit requests per address).
+      const reserveRequest = (): OpenLoopRequest => ({
+        method: 'POST',
+        path: '/api/reserve-availability',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.9.${(++client >> 8) & 255}.${client & 255}` },
+        body: JSON.stringify({ slotId: hot, quantity: 1 }),
+      });
       const bare: Partial<autocannon.Options> = { requests: [{ method: 'GET', path: '/api/live' }] };
       const reserve: Partial<autocannon.Options> = {
         requests: [
           {
             method: 'POST',
             path: '/api/reserve-availability',
-            setupRequest: (req) => ({
-              ...req,
-              headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.9.${(++client >> 8) & 255}.${client & 255}` },
-              body: JSON.stringify({ slotId: hot, quantity: 1 }),
-            }),
+            setupRequest: (req) => {
+              const { headers, body } = reserveRequest();
+              return { ...req, headers, body };
+            },
           },
         ],
       };
       const availability: Partial<autocannon.Options> = { requests: [{ method: 'GET', path: '/api/check-availability?experience=bench-read' }] };
-      const d: HttpScenario = { label: 'D hot slot (POST /api/reserve-availability)', opts: reserve, ports: [port], pids: [one!] };
+      const BARE = 'bare route handler (GET /api/live)';
+      const D = 'D hot slot (POST /api/reserve-availability)';
+      const E = 'E availability (GET /api/check-availability, 30 days)';
       // A fresh server runs cold (JIT, caches, pools): warm every route before measuring any.
       progress('warming up the server (3 s per route, not measured)…');
       for (const opts of [bare, reserve, availability]) await autocannon({ url: base, connections: 8, duration: 3, ...opts });
       const http: Record<string, unknown>[] = [];
       for (const connections of HTTP_CONNECTIONS) {
         progress(`D, E and the bare route at ${connections} connections: ${HTTP_ROUNDS} turns of ${HTTP_TURN_SECONDS} s each…`);
-        http.push(
-          ...(await httpTurns(meter, connections, [
-            { label: 'bare route handler (GET /api/live)', opts: bare, ports: [port], pids: [one!] },
-            d,
-            { label: 'E availability (GET /api/check-availability, 30 days)', opts: availability, ports: [port], pids: [one!] },
-          ])),
-        );
+        const t = await httpTurns(meter, [
+          closedLoopScenario(BARE, bare, [port], [one!], connections),
+          closedLoopScenario(D, reserve, [port], [one!], connections),
+          closedLoopScenario(E, availability, [port], [one!], connections),
+        ]);
+        for (const label of [BARE, D, E]) http.push(closedLoopRow(label, connections, t.get(label)!));
       }
       // D as the target states it: customers arriving at 1,000 a second, whatever the answers.
       progress(`D at a fixed ${OPEN_LOOP_RATE} requests/s (open loop): ${HTTP_ROUNDS} turns of ${HTTP_TURN_SECONDS} s each…`);
-      http.push(
-        await openLoopTurns(meter, D_OPEN_LOOP, port, one!, OPEN_LOOP_RATE, () => ({
-          method: 'POST',
-          path: '/api/reserve-availability',
-          headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.9.${(++client >> 8) & 255}.${client & 255}` },
-          body: JSON.stringify({ slotId: hot, quantity: 1 }),
-        })),
-      );
+      const open = await httpTurns(meter, [
+        { label: D_OPEN_LOOP, pids: [one!], turn: (seconds) => openLoop({ port, rate: OPEN_LOOP_RATE, seconds, request: reserveRequest }) },
+      ]);
+      http.push(openLoopRow(D_OPEN_LOOP, OPEN_LOOP_RATE, open.get(D_OPEN_LOOP)!));
       // The same reservations over two Next.js processes, taking turns with one: does a second
       // process find spare CPU? (Started only now: it would run in the background of the above.)
       const second = port + 100;
@@ -617,12 +627,11 @@ async function main(): Promise<void> {
       await autocannon({ url: `http://127.0.0.1:${second}`, connections: 8, duration: 3, ...reserve });
       for (const connections of HTTP_CONNECTIONS) {
         progress(`D over one and over two next start processes at ${connections} connections: ${HTTP_ROUNDS} turns of ${HTTP_TURN_SECONDS} s each…`);
-        http.push(
-          ...(await httpTurns(meter, connections, [
-            { ...d, label: ONE_OF_TWO },
-            { label: TWO_PROCESSES, opts: reserve, ports: [port, second], pids: [one!, two!] },
-          ])),
-        );
+        const t = await httpTurns(meter, [
+          closedLoopScenario(ONE_OF_TWO, reserve, [port], [one!], connections),
+          closedLoopScenario(TWO_PROCESSES, reserve, [port, second], [one!, two!], connections),
+        ]);
+        for (const label of [ONE_OF_TWO, TWO_PROCESSES]) http.push(closedLoopRow(label, connections, t.get(label)!));
       }
       results.http = http;
     }
