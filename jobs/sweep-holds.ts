@@ -38,6 +38,6 @@ export async function catchUpSweep(reason: 'start' | 'reconnect'): Promise<void>
   const { released, complete } = await expireLapsedHolds({ tier: 'sweep', budgetMs: 50_000 });
   logger.info(
     { event: 'catch_up_sweep', reason, released, complete, ms: Date.now() - started },
-    reason === 'start' ? 'Released the holds that lapsed while no worker ran' : 'The database is back: released the holds that lapsed while it was unreachable',
+    reason === 'start' ? 'Catch-up sweep on start' : 'Catch-up sweep: the database answers again',
   );
 }
