@@ -14,21 +14,21 @@ afterEach(async () => {
 });
 
 /**
- * A TCP proxy to the test database that resets the connection (RST, as a server going down
- * does) the first time a client sends postgres.js's array-types query, the first statement on
- * every new connection. Every other byte passes through.
+ * A TCP proxy to the test database that resets connections (RST, as a server going down does):
+ * a new one at once while `refuse()` says so, or one whose client sends a chunk `resetOn` picks.
+ * Every other byte passes through.
  */
-async function proxyResettingTypesQuery(): Promise<{ url: string; resets: () => number }> {
+async function proxyToDatabase(policy: { refuse?: () => boolean; resetOn?: (chunk: Buffer) => boolean }): Promise<string> {
   const target = new URL(process.env.DATABASE_URL!);
-  let resets = 0;
   const server = net.createServer((client) => {
+    client.on('error', () => {});
+    if (policy.refuse?.()) return void client.resetAndDestroy();
     const upstream = net.connect(Number(target.port), target.hostname);
     upstream.on('error', () => client.destroy());
     client.on('error', () => upstream.destroy());
     upstream.pipe(client);
-    client.on('data', (chunk) => {
-      if (resets === 0 && chunk.includes('typcategory')) {
-        resets++;
+    client.on('data', (chunk: Buffer) => {
+      if (policy.resetOn?.(chunk)) {
         upstream.destroy();
         client.resetAndDestroy();
         return;
@@ -40,7 +40,7 @@ async function proxyResettingTypesQuery(): Promise<{ url: string; resets: () => 
   cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const url = new URL(target);
   url.port = String((server.address() as net.AddressInfo).port);
-  return { url: url.toString(), resets: () => resets };
+  return url.toString();
 }
 
 test('a connection reset during the driver’s first statement fails the query that waited on it, not the process', async () => {
@@ -49,8 +49,17 @@ test('a connection reset during the driver’s first statement fails the query t
   process.on('unhandledRejection', onUnhandled);
   cleanup.push(() => void process.off('unhandledRejection', onUnhandled));
 
-  const proxy = await proxyResettingTypesQuery();
-  const db = postgres(proxy.url, { max: 1, backoff: reconnectDelaySeconds, onnotice: () => {} });
+  // Reset the first time a client sends postgres.js's array-types query, the first statement on
+  // every new connection.
+  let resets = 0;
+  const url = await proxyToDatabase({
+    resetOn: (chunk) => {
+      if (resets > 0 || !chunk.includes('typcategory')) return false;
+      resets++;
+      return true;
+    },
+  });
+  const db = postgres(url, { max: 1, backoff: reconnectDelaySeconds, onnotice: () => {} });
   cleanup.push(() => db.end({ timeout: 1 }));
 
   // Unpatched, postgres.js dropped the promise of that statement, and its rejection ended the
@@ -59,7 +68,7 @@ test('a connection reset during the driver’s first statement fails the query t
     () => 'answered',
     (err: { code?: string }) => err.code,
   );
-  expect(proxy.resets()).toBe(1);
+  expect(resets).toBe(1);
   expect(first).toBe('ECONNRESET');
   const [row] = await db<{ one: number }[]>`select 1 as one`;
   expect(row!.one).toBe(1);
@@ -69,21 +78,9 @@ test('a connection reset during the driver’s first statement fails the query t
 });
 
 test('after seconds of failed reconnects, the pool is back within a second or two of the server', async () => {
-  const target = new URL(process.env.DATABASE_URL!);
   let down = true;
-  const server = net.createServer((client) => {
-    client.on('error', () => {});
-    if (down) return void client.resetAndDestroy();
-    const upstream = net.connect(Number(target.port), target.hostname);
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-    upstream.pipe(client).pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const url = new URL(target);
-  url.port = String((server.address() as net.AddressInfo).port);
-  const db = postgres(url.toString(), { max: 2, backoff: reconnectDelaySeconds, onnotice: () => {} });
+  const url = await proxyToDatabase({ refuse: () => down });
+  const db = postgres(url, { max: 2, backoff: reconnectDelaySeconds, onnotice: () => {} });
   cleanup.push(() => db.end({ timeout: 1 }));
 
   // A database that resets every connection, asked until eight reconnects in a row have failed:
