@@ -333,8 +333,8 @@ async function main(): Promise<void> {
       const [r] = await pool`select (api.reserve_seats(p_slot_id => ${slot}::bigint, p_quantity => 1))->'ok' as ok`;
       return r!.ok === true;
     };
-    // The app's own path (db/reservations.ts): reservations that arrive while the pool's calls
-    // are running share the next call (db/reserve-queue.ts, api.reserve_seats_many).
+    // The app's own path (db/reservations.ts): reservations that arrive in the same turn of the
+    // event loop, or while the pool's calls are running, share a call (db/reserve-queue.ts, api.reserve_seats_many).
     const { reserveSeats, reserveQueue } = await import('@/db/reservations');
     const reserveShared = async (slot: number) => (await reserveSeats({ slotId: slot, quantity: 1 }, pool)).ok;
     const floor = async (slot: number) => {

@@ -1,13 +1,14 @@
 /**
  * Reservations that arrive together share a round trip (db/reservations.ts `reserveSeats`).
  *
- * A pool's queue sends each reservation at once while fewer than `maxInFlight` of its calls are
- * running. What arrives while they all run waits, and the next call to finish sends up to
- * `maxBatch` of the waiting ones together, in one call of api.reserve_seats_many
- * (db/migrations/0015): one transaction, one commit flush, and a hot slot's lock taken once for
- * all of them. An idle server thus sends every reservation alone, exactly as before, and a busy
- * one sends fewer, bigger calls: the busier it is, the less a reservation costs. Nobody waits
- * for a timer.
+ * A pool's queue sends on the event loop's next check phase (`setImmediate`), not in `push`:
+ * everything that arrived in the same turn of the loop (the requests read in one poll, the
+ * customers a call has just answered coming back for more) goes in one call of
+ * api.reserve_seats_many (db/migrations/0015), up to `maxBatch` in each, while fewer than
+ * `maxInFlight` calls are running. What arrives while they all run waits for the next call to
+ * finish. One call per turn costs one transaction, one commit flush and, on a hot slot, one
+ * hand-over of the slot's lock, however many it carries. A lone reservation on an idle server is
+ * sent alone, a few microseconds later; nobody waits for a timer.
  */
 
 /** Most reservations in one call; api.reserve_seats_many takes at most 32. */
@@ -24,6 +25,7 @@ interface Waiting<I, O> {
 export class CallQueue<I, O> {
   private readonly waiting: Waiting<I, O>[] = [];
   private inFlight = 0;
+  private pumpScheduled = false;
   /** Calls and inputs sent since the queue was made (tests and the benchmark read them). */
   readonly sent = { calls: 0, inputs: 0 };
 
@@ -40,6 +42,16 @@ export class CallQueue<I, O> {
   push(input: I): Promise<O> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ input, resolve, reject });
+      this.schedulePump();
+    });
+  }
+
+  /** Pumps once the loop's current turn is done, so that what arrives in it goes together. */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
       this.pump();
     });
   }
@@ -52,7 +64,7 @@ export class CallQueue<I, O> {
       this.sent.inputs += batch.length;
       void this.run(batch).finally(() => {
         this.inFlight--;
-        this.pump();
+        this.schedulePump();
       });
     }
   }
