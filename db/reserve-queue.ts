@@ -13,7 +13,7 @@
 
 /** Most reservations in one call; api.reserve_seats_many takes at most 32. */
 export const MAX_BATCH = 16;
-/** Calls one pool runs at once before reservations start to share calls. */
+/** Calls one pool runs at once; what arrives while they all run waits for the next free one. */
 export const MAX_IN_FLIGHT = 2;
 
 interface Waiting<I, O> {
