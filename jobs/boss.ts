@@ -9,6 +9,9 @@ import { logger } from '@/lib/logger';
 
 export const BOSS_SCHEMA = 'pgboss';
 
+/** SQLSTATEs of a server going away or not back yet: admin_shutdown, crash_shutdown, cannot_connect_now. */
+const SERVER_UNAVAILABLE = new Set(['57P01', '57P02', '57P03']);
+
 export interface BossRole {
   /** Runs maintenance and cron schedules (the worker); a sender does neither. */
   worker: boolean;
@@ -26,10 +29,12 @@ export function createBoss(role: BossRole): PgBoss {
     migrate: false,
   });
   boss.on('error', (err) => {
-    // 57P01: the database is shutting down (a restart, or Ctrl-C on `npm run dev`, which reaches
-    // the embedded PostgreSQL at the same time as Next.js). pg-boss reconnects when it is back.
-    if ((err as { code?: unknown }).code === '57P01') {
-      logger.warn({ event: 'pgboss_connection_lost', code: '57P01', reason: err.message }, 'pg-boss lost a database connection: the database is shutting down');
+    // The database is shutting down, restarting or not yet up (a restart, or Ctrl-C on
+    // `npm run dev`, which reaches the embedded PostgreSQL at the same time as Next.js): expected,
+    // and pg-boss reconnects when it is back.
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && SERVER_UNAVAILABLE.has(code)) {
+      logger.warn({ event: 'pgboss_connection_lost', code, reason: err.message }, 'pg-boss lost a database connection: the database is shutting down or starting');
     } else {
       logger.error({ event: 'pgboss_error', err }, 'pg-boss error');
     }
