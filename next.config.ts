@@ -8,7 +8,7 @@ import type { NextConfig } from 'next';
  * http://127.0.0.1:3000 never gets its hot-reload socket: it reloads itself over and over and
  * never becomes interactive. Production (`next start`) does not read it.
  */
-export function devOrigins(): string[] {
+function devOrigins(): string[] {
   const own = Object.values(os.networkInterfaces())
     .flat()
     .flatMap((a) => (a ? [a.family === 'IPv6' ? `[${a.address}]` : a.address] : []));
