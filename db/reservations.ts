@@ -7,7 +7,7 @@ import { LocalDateTime } from '../lib/schemas';
 import { call, inTransaction } from './call';
 import { perPool, sql as pool, type Sql } from './client';
 import { fromDatabaseError } from './errors';
-import { CallQueue, MAX_IN_FLIGHT } from './reserve-queue';
+import { CallQueue, MAX_BATCH, MAX_IN_FLIGHT } from './reserve-queue';
 import { SharedReads } from './shared-reads';
 
 export const BookingItem = z.object({
@@ -166,6 +166,8 @@ export const reserveQueue = perPool(
       // Never more calls at once than the pool has connections: beyond that they would only
       // queue inside postgres.js instead of sharing a call.
       Math.min(MAX_IN_FLIGHT, db.options.max),
+      undefined,
+      (input) => input.slotId,
     ),
 );
 
