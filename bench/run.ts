@@ -368,28 +368,37 @@ async function main(): Promise<void> {
     for (const clients of CONCURRENCY) {
       pool = pools.get(clients)!;
       progress(`A, B, C at ${clients} clients: ${ROUNDS} turns of ${SECONDS / ROUNDS} s each…`);
-      const queued = { ...reserveQueue(pool).sent };
       const floorCalls = floorQueue(pool);
       const floorShared = (slot: number) => floorCalls.push(slot);
+      // Holds per call of each shared-call scenario: its queue's calls counted around its turns.
+      const callCounts = new Map<string, { calls: number; inputs: number }>();
+      const counted = (scenario: string, sent: { calls: number; inputs: number }, run: (seconds: number) => Promise<LoopResult>) =>
+        async (seconds: number) => {
+          const before = { ...sent };
+          const result = await run(seconds);
+          const count = callCounts.get(scenario) ?? { calls: 0, inputs: 0 };
+          count.calls += sent.calls - before.calls;
+          count.inputs += sent.inputs - before.inputs;
+          callCounts.set(scenario, count);
+          return result;
+        };
+      const appSent = reserveQueue(pool).sent;
       const measured = await takingTurns(meter, [
         ['A uniform', (seconds) => closedLoop(clients, () => reserve(uniform[pick()]!), { seconds })],
-        ['A uniform, shared calls', (seconds) => closedLoop(clients, () => reserveShared(uniform[pick()]!), { seconds })],
+        ['A uniform, shared calls', counted('A uniform, shared calls', appSent, (seconds) => closedLoop(clients, () => reserveShared(uniform[pick()]!), { seconds }))],
         ['B uniform', (seconds) => closedLoop(clients, () => floor(1 + pick()), { seconds })],
-        ['B uniform, shared calls', (seconds) => closedLoop(clients, () => floorShared(1 + pick()), { seconds })],
+        ['B uniform, shared calls', counted('B uniform, shared calls', floorCalls.sent, (seconds) => closedLoop(clients, () => floorShared(1 + pick()), { seconds }))],
         ['B-model uniform', (seconds) => closedLoop(clients, () => modelFloor(uniform[pick()]!), { seconds })],
         ['A hot slot', (seconds) => closedLoop(clients, () => reserve(hot), { seconds })],
-        ['A hot slot, shared calls', (seconds) => closedLoop(clients, () => reserveShared(hot), { seconds })],
+        ['A hot slot, shared calls', counted('A hot slot, shared calls', appSent, (seconds) => closedLoop(clients, () => reserveShared(hot), { seconds }))],
         ['B hot slot', (seconds) => closedLoop(clients, () => floor(benchHot), { seconds })],
-        ['B hot slot, shared calls', (seconds) => closedLoop(clients, () => floorShared(benchHot), { seconds })],
+        ['B hot slot, shared calls', counted('B hot slot, shared calls', floorCalls.sent, (seconds) => closedLoop(clients, () => floorShared(benchHot), { seconds }))],
         ['B-model hot slot', (seconds) => closedLoop(clients, () => modelFloor(hot), { seconds })],
         ['C hot slot', (seconds) => closedLoop(clients, () => naive(benchHot), { seconds })],
       ]);
-      const sent = reserveQueue(pool).sent;
-      // Both shared-call scenarios of A (of B) together: how many holds a call carried on average.
-      const perCall = ((sent.inputs - queued.inputs) / Math.max(1, sent.calls - queued.calls)).toFixed(1);
-      const floorPerCall = (floorCalls.sent.inputs / Math.max(1, floorCalls.sent.calls)).toFixed(1);
       for (const [scenario, r] of measured) {
-        const calls = scenario.endsWith('shared calls') ? { perCall: scenario.startsWith('B') ? floorPerCall : perCall } : {};
+        const count = callCounts.get(scenario);
+        const calls = count ? { perCall: (count.inputs / Math.max(1, count.calls)).toFixed(1) } : {};
         dbRows.push({ scenario, clients, ...round(r), ...r.cpu, ...calls });
       }
     }
