@@ -370,29 +370,32 @@ async function main(): Promise<void> {
       progress(`A, B, C at ${clients} clients: ${ROUNDS} turns of ${SECONDS / ROUNDS} s each…`);
       const floorCalls = floorQueue(pool);
       const floorShared = (slot: number) => floorCalls.push(slot);
-      // Holds per call of each shared-call scenario: its queue's calls counted around its turns.
+      // A shared-call scenario, with its holds per call: its queue's calls counted around its turns.
       const callCounts = new Map<string, { calls: number; inputs: number }>();
-      const counted = (scenario: string, sent: { calls: number; inputs: number }, run: (seconds: number) => Promise<LoopResult>) =>
-        async (seconds: number) => {
-          const before = { ...sent };
-          const result = await run(seconds);
-          const count = callCounts.get(scenario) ?? { calls: 0, inputs: 0 };
-          count.calls += sent.calls - before.calls;
-          count.inputs += sent.inputs - before.inputs;
-          callCounts.set(scenario, count);
-          return result;
-        };
+      const shared = (scenario: string, sent: { calls: number; inputs: number }, op: () => Promise<boolean>) =>
+        [
+          scenario,
+          async (seconds: number) => {
+            const before = { ...sent };
+            const result = await closedLoop(clients, op, { seconds });
+            const count = callCounts.get(scenario) ?? { calls: 0, inputs: 0 };
+            count.calls += sent.calls - before.calls;
+            count.inputs += sent.inputs - before.inputs;
+            callCounts.set(scenario, count);
+            return result;
+          },
+        ] as const;
       const appSent = reserveQueue(pool).sent;
       const measured = await takingTurns(meter, [
         ['A uniform', (seconds) => closedLoop(clients, () => reserve(uniform[pick()]!), { seconds })],
-        ['A uniform, shared calls', counted('A uniform, shared calls', appSent, (seconds) => closedLoop(clients, () => reserveShared(uniform[pick()]!), { seconds }))],
+        shared('A uniform, shared calls', appSent, () => reserveShared(uniform[pick()]!)),
         ['B uniform', (seconds) => closedLoop(clients, () => floor(1 + pick()), { seconds })],
-        ['B uniform, shared calls', counted('B uniform, shared calls', floorCalls.sent, (seconds) => closedLoop(clients, () => floorShared(1 + pick()), { seconds }))],
+        shared('B uniform, shared calls', floorCalls.sent, () => floorShared(1 + pick())),
         ['B-model uniform', (seconds) => closedLoop(clients, () => modelFloor(uniform[pick()]!), { seconds })],
         ['A hot slot', (seconds) => closedLoop(clients, () => reserve(hot), { seconds })],
-        ['A hot slot, shared calls', counted('A hot slot, shared calls', appSent, (seconds) => closedLoop(clients, () => reserveShared(hot), { seconds }))],
+        shared('A hot slot, shared calls', appSent, () => reserveShared(hot)),
         ['B hot slot', (seconds) => closedLoop(clients, () => floor(benchHot), { seconds })],
-        ['B hot slot, shared calls', counted('B hot slot, shared calls', floorCalls.sent, (seconds) => closedLoop(clients, () => floorShared(benchHot), { seconds }))],
+        shared('B hot slot, shared calls', floorCalls.sent, () => floorShared(benchHot)),
         ['B-model hot slot', (seconds) => closedLoop(clients, () => modelFloor(hot), { seconds })],
         ['C hot slot', (seconds) => closedLoop(clients, () => naive(benchHot), { seconds })],
       ]);
