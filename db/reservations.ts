@@ -166,7 +166,8 @@ export const reserveQueue = perPool(
       // Never more calls at once than the pool has connections: beyond that they would only
       // queue inside postgres.js instead of sharing a call.
       Math.min(MAX_IN_FLIGHT, db.options.max),
-      undefined,
+      MAX_BATCH,
+      // One start time's reservations go in one call: its lock changes hands once per call.
       (input) => input.slotId,
     ),
 );
