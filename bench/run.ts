@@ -371,8 +371,8 @@ async function main(): Promise<void> {
       const floorCalls = floorQueue(pool);
       const floorShared = (slot: number) => floorCalls.push(slot);
       // A shared-call scenario, with its holds per call: its queue's calls counted around its turns.
-      const callCounts = new Map<string, { calls: number; inputs: number }>();
-      const shared = (scenario: string, sent: { calls: number; inputs: number }, op: () => Promise<boolean>) =>
+      const callCounts = new Map<string, CallQueue<unknown, unknown>['sent']>();
+      const shared = (scenario: string, sent: CallQueue<unknown, unknown>['sent'], op: () => Promise<boolean>) =>
         [
           scenario,
           async (seconds: number) => {
