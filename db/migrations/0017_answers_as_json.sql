@@ -17,9 +17,10 @@
  * events' detail stays jsonb: it is a column of that type.
  *
  * Measured on PostgreSQL 15, 2 cores: 2,000 calls of four new holds in one transaction took
- * 2,407 ms before and 2,136 ms after (-11 %, medians of five interleaved runs); in a closed loop
- * through the app's queue on twin databases, +4.7 % holds/s at 32 clients and +3 % at 64, where
- * the database's CPU is the limit, and no change at 8.
+ * 2,407 ms before and 2,136 ms after (-11 %, medians of five interleaved runs). Through the app's
+ * queue, in closed loops on twin databases taking turns, holds/s moved by +0.3 % and +6 % at 8
+ * clients, +4.7 % and +0.4 % at 32, +3 % and +3.4 % at 64 (two runs each): a gain, but within
+ * what one run varies.
  */
 
 drop function api.reserve_seats_many(bigint[], int[], text[], text[], text[]);
