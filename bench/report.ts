@@ -27,6 +27,21 @@ function verdict(met: number[], of: number[], unit: string): string {
   return `met at ${met.join(' and ')} ${unit} only`;
 }
 
+/** The uniform A/B again with pgbench as the load generator (bench/run.ts `fromPgbench`). */
+function pgbenchSection(load: Row | undefined): string {
+  if (!load) return '';
+  if (load.skipped) return `\nThe uniform A/B from pgbench (the load generator's share): skipped, ${load.skipped}.\n`;
+  let md = `\n**The uniform A/B again, from ${load.pgbench}** as the load generator: A as the calls the app's queue made above `;
+  md += `(\`api.reserve_seats_many\` with as many holds per call, from as many connections as it had calls out), B as above. `;
+  md += `The same customers are in flight; only the client differs. Node.js and postgres.js spend a hundred µs or more of CPU per call `;
+  md += `on the cores the database needs, and with two calls out that time is in every call's path; pgbench spends a few:\n\n`;
+  md += table(load.rows as Row[], [
+    ['clients', 'clients'], ['connections', 'A: connections'], ['perCall', 'A: holds per call'],
+    ['aPerSecond', 'A holds/s'], ['bPerSecond', 'B holds/s'], ['ratio', 'A/B'],
+  ]);
+  return md;
+}
+
 /** The benchmark issue's targets against this run, one row each. */
 function targets(results: Record<string, unknown>, clients: number[]): string {
   const db = (results.databaseLevel as Row[]) ?? [];
@@ -42,9 +57,12 @@ function targets(results: Record<string, unknown>, clients: number[]): string {
     const one = ratios(db, a, b, clients, 0.5);
     const both = ratios(db, sharedA, `${b}, shared calls`, clients, 0.5);
     const againstModel = ratios(db, a, model, clients, 0.5);
+    const load = results.loadGenerator as Row | undefined;
+    const fromPgbench =
+      label.includes('uniform') && Array.isArray(load?.rows) ? `; the same calls from pgbench ${(load.rows as Row[]).map((r) => r.ratio).join(' / ')}` : '';
     rows.push({
       target: label,
-      run: `A sharing calls ${shared.text}; one call per hold ${one.text}; both sharing calls ${both.text}; A/B-model ${againstModel.text}`,
+      run: `A sharing calls ${shared.text}; one call per hold ${one.text}; both sharing calls ${both.text}; A/B-model ${againstModel.text}${fromPgbench}`,
       verdict: verdict(shared.met, clients, 'clients'),
     });
   }
@@ -121,6 +139,7 @@ export function markdown(results: Record<string, unknown>): string {
     ['scenario', 'scenario'], ['clients', 'clients'], ['perSecond', 'holds/s'], ['p50', 'p50'], ['p99', 'p99'], ['errors', 'errors'],
     ['serverUsPerOp', 'PostgreSQL CPU'], ['clientUsPerOp', 'client CPU'], ['machineBusy', 'machine busy'], ['perCall', 'holds per call'],
   ]);
+  md += pgbenchSection(results.loadGenerator as Row | undefined);
   md += `\nNaive read-then-write (C) on the hot slot lost **${results.naiveLostUpdates}** updates (holds recorded but not counted).\n\n`;
   md += `**Sell-out: 10,000 customers race for 500 seats**:\n\n`;
   md += table(sellOut, [['scenario', 'scenario'], ['clients', 'clients'], ['seatsSold', 'seats sold'], ['oversold', 'oversold'], ['msToSellOut', 'ms to sell out'], ['perSecond', 'attempts/s']]);

@@ -405,6 +405,8 @@ async function main(): Promise<void> {
         dbRows.push({ scenario, clients, ...round(r), ...r.cpu, ...calls });
       }
     }
+    results.loadGenerator = await fromPgbench(url, dbRows, uniform);
+
     const [naiveLost] = await sql`
       select (select count(*) from bench.naive_holds where slot_id = ${benchHot})::int - held as lost
         from bench.naive_slots where id = ${benchHot}`;
@@ -673,6 +675,76 @@ async function main(): Promise<void> {
   const md = (await import('./report')).markdown(results);
   writeFileSync(path.join(root, 'bench/results/latest.md'), md);
   process.stdout.write(md);
+}
+
+/**
+ * The uniform A/B of the app's path measured again with pgbench as the load generator, if it is
+ * installed (it is not part of the embedded PostgreSQL): A as the calls the app's queue made at
+ * each level (`api.reserve_seats_many` with that run's holds per call, from MAX_IN_FLIGHT
+ * connections), B as before (`bench.floor_hold`, one connection per client). The same customers
+ * are in flight on both sides. Node.js and postgres.js spend one to several hundred µs of CPU on
+ * each call, on the cores the database needs, and in a call's critical path while only two calls
+ * are out; pgbench spends a few. What changes between the two measurements is therefore the
+ * load generator, not the database's work.
+ */
+async function fromPgbench(url: string, dbRows: Record<string, unknown>[], uniform: number[]): Promise<Record<string, unknown>> {
+  const pgbench = process.env.BENCH_PGBENCH ?? 'pgbench';
+  const version = await output(pgbench, ['--version']).catch(() => undefined);
+  if (!version) return { skipped: `${pgbench} not found (set BENCH_PGBENCH to its path)` };
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'holdfast-pgbench-'));
+  const lo = uniform[0]!;
+  const hi = uniform.at(-1)!;
+  if (hi - lo + 1 !== uniform.length) throw new Error('the uniform slots do not have consecutive ids');
+  const seconds = String(Math.max(1, Math.round(SECONDS / ROUNDS)));
+  const tps = async (script: string, clients: number) => {
+    const out = await output(pgbench, ['-n', '-M', 'prepared', '-j', '1', '-c', String(clients), '-T', seconds, '-f', script, url]);
+    const m = /tps = ([\d.]+) \(without initial connection time\)/.exec(out);
+    if (!m) throw new Error(`pgbench printed no tps: ${out}`);
+    return Number(m[1]);
+  };
+  try {
+    const rows: Record<string, unknown>[] = [];
+    for (const clients of CONCURRENCY) {
+      const shared = dbRows.find((r) => r.scenario === 'A uniform, shared calls' && r.clients === clients);
+      const perCall = Math.max(1, Math.round(Number(shared?.perCall ?? 1)));
+      const connections = Math.max(1, Math.round(clients / perCall));
+      const slots = Array.from({ length: perCall }, (_, i) => `s${i}`);
+      const fill = (value: string) => `array_fill(${value}, array[${perCall}])`;
+      const a = path.join(dir, `a-${clients}.sql`);
+      writeFileSync(
+        a,
+        slots.map((v) => `\\set ${v} random(${lo}, ${hi})\n`).join('') +
+          `select length(api.reserve_seats_many(array[${slots.map((v) => `:${v}`).join(', ')}]::bigint[], ${fill('1')}, ` +
+          `${fill('null::text')}, ${fill('null::text')}, ${fill('null::text')})::text);\n`,
+      );
+      const b = path.join(dir, 'b.sql');
+      writeFileSync(b, `\\set s random(1, ${UNIFORM_SLOTS})\nselect bench.floor_hold(:s, 1);\n`);
+      progress(`uniform A/B again from pgbench at ${clients} clients (${connections} × calls of ${perCall} against ${clients} × one hold)…`);
+      let aSum = 0;
+      let bSum = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        aSum += (await tps(a, connections)) * perCall;
+        bSum += await tps(b, clients);
+      }
+      const aPerSecond = Math.round(aSum / ROUNDS);
+      const bPerSecond = Math.round(bSum / ROUNDS);
+      rows.push({ clients, connections, perCall, aPerSecond, bPerSecond, ratio: (aPerSecond / bPerSecond).toFixed(2) });
+    }
+    return { pgbench: version.trim(), rows };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function output(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`${cmd} exited ${code}: ${text}`))));
+  });
 }
 
 function round(r: LoopResult) {
