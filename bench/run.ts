@@ -7,7 +7,9 @@
  * otherwise an embedded PostgreSQL is started. BENCH_SECONDS: seconds per measurement (default 4);
  * BENCH_ROUNDS: in how many interleaved turns the database-level ones are taken (default 4); through
  * HTTP, each measurement is 3 turns of 3/4 BENCH_SECONDS.
- * BENCH_SKIP_HTTP=1 skips the HTTP scenarios (they need `next build`).
+ * BENCH_SKIP_HTTP=1 skips the HTTP scenarios (they need `next build`). BENCH_PGBENCH: pgbench's
+ * path (default: `pgbench` on the PATH), which measures the uniform A/B again with a lean client;
+ * without it that check is skipped.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
