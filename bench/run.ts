@@ -682,21 +682,21 @@ async function main(): Promise<void> {
 /**
  * The uniform A/B of the app's path measured again with pgbench as the load generator, if it is
  * installed (it is not part of the embedded PostgreSQL): A as the calls the app's queue made at
- * each level (`api.reserve_seats_many` with that run's holds per call, from MAX_IN_FLIGHT
- * connections), B as before (`bench.floor_hold`, one connection per client). The same customers
- * are in flight on both sides. Node.js and postgres.js spend one to several hundred µs of CPU on
- * each call, on the cores the database needs, and in a call's critical path while only two calls
- * are out; pgbench spends a few. What changes between the two measurements is therefore the
- * load generator, not the database's work.
+ * each level (`api.reserve_seats_many` with that run's holds per call, from as many connections
+ * as the queue had calls out: the clients over the holds per call), B as before
+ * (`bench.floor_hold`, one connection per client). The same customers are in flight on both
+ * sides, and the database does the same work; only the client differs. Node.js and postgres.js
+ * spend one to several hundred µs of CPU on each call, on the cores the database needs, and in a
+ * call's critical path while only two calls are out; pgbench spends a few.
  */
 async function fromPgbench(url: string, dbRows: Record<string, unknown>[], uniform: number[]): Promise<Record<string, unknown>> {
   const pgbench = process.env.BENCH_PGBENCH ?? 'pgbench';
   const version = await output(pgbench, ['--version']).catch(() => undefined);
   if (!version) return { skipped: `${pgbench} not found (set BENCH_PGBENCH to its path)` };
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'holdfast-pgbench-'));
   const lo = uniform[0]!;
   const hi = uniform.at(-1)!;
   if (hi - lo + 1 !== uniform.length) throw new Error('the uniform slots do not have consecutive ids');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'holdfast-pgbench-'));
   const seconds = String(Math.max(1, Math.round(SECONDS / ROUNDS)));
   const tps = async (script: string, clients: number) => {
     const out = await output(pgbench, ['-n', '-M', 'prepared', '-j', '1', '-c', String(clients), '-T', seconds, '-f', script, url]);
@@ -705,6 +705,8 @@ async function fromPgbench(url: string, dbRows: Record<string, unknown>[], unifo
     return Number(m[1]);
   };
   try {
+    const b = path.join(dir, 'b.sql');
+    writeFileSync(b, `\\set s random(1, ${UNIFORM_SLOTS})\nselect bench.floor_hold(:s, 1);\n`);
     const rows: Record<string, unknown>[] = [];
     for (const clients of CONCURRENCY) {
       const shared = dbRows.find((r) => r.scenario === 'A uniform, shared calls' && r.clients === clients);
@@ -719,8 +721,6 @@ async function fromPgbench(url: string, dbRows: Record<string, unknown>[], unifo
           `select length(api.reserve_seats_many(array[${slots.map((v) => `:${v}`).join(', ')}]::bigint[], ${fill('1')}, ` +
           `${fill('null::text')}, ${fill('null::text')}, ${fill('null::text')})::text);\n`,
       );
-      const b = path.join(dir, 'b.sql');
-      writeFileSync(b, `\\set s random(1, ${UNIFORM_SLOTS})\nselect bench.floor_hold(:s, 1);\n`);
       progress(`uniform A/B again from pgbench at ${clients} clients (${connections} × calls of ${perCall} against ${clients} × one hold)…`);
       let aSum = 0;
       let bSum = 0;
