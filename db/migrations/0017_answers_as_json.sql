@@ -38,7 +38,6 @@ declare
   v_n int := coalesce(cardinality(p_slot_ids), 0);
   v_now timestamptz := api.clock_now();
   v_answers json[] := array_fill(null::json, array[v_n]);
-  v_number_prefix text := 'BK-' || to_char(v_now at time zone 'UTC', 'YYMMDD') || '-';
   -- per reservation
   v_err text[];             -- the SQLSTATE of its refusal, or null
   v_max int[];              -- the experience's most people per booking
