@@ -20,6 +20,7 @@ import postgres from 'postgres';
 import { CallQueue, MAX_IN_FLIGHT } from '@/db/reserve-queue';
 import { CpuMeter, costOf, cpuCeiling, localPostmaster, type CpuCost, type CpuSnapshot } from './cpu';
 import { openLoop, type OpenLoopRequest } from './open-loop';
+import { PGBENCH_WARM_UP, steadyTps } from './pgbench';
 
 type Sql = postgres.Sql;
 
@@ -40,8 +41,6 @@ const HTTP_TURN_SECONDS = (SECONDS * 3) / 4;
 /** Between two turns, for the requests still running when autocannon stopped to finish. */
 const HTTP_DRAIN_MS = 300;
 const UNIFORM_SLOTS = 10_000;
-/** Seconds each pgbench run goes before it is measured (`fromPgbench`): its connections and their first calls. */
-const PGBENCH_WARM_UP = 2;
 
 const progress = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
@@ -689,14 +688,8 @@ async function main(): Promise<void> {
  * (`bench.floor_hold`, one connection per client). The same customers are in flight on both
  * sides, and the database does the same work; only the client differs. Node.js and postgres.js
  * spend one to several hundred µs of CPU on each call, on the cores the database needs, and in a
- * call's critical path while only two calls are out; pgbench spends a few.
- *
- * Only the steady state counts: pgbench opens its connections when it starts (one thread, about
- * 0.1 s each here: 64 take most of a second) and each new backend's first calls load its caches
- * and plans, while the benchmark's own pools were opened and used before measuring. So each run
- * lasts PGBENCH_WARM_UP seconds longer than it measures, and its throughput is read from
- * pgbench's per-second progress reports after that. (Reading the total of a 1 s run, as the check
- * first did, counted the floor's 64 connections at 50–75 holds/s against thousands.)
+ * call's critical path while only two calls are out; pgbench spends a few. Each run is measured
+ * after a warm-up (bench/pgbench.ts).
  */
 async function fromPgbench(url: string, dbRows: Record<string, unknown>[], uniform: number[]): Promise<Record<string, unknown>> {
   const pgbench = process.env.BENCH_PGBENCH ?? 'pgbench';
@@ -710,13 +703,7 @@ async function fromPgbench(url: string, dbRows: Record<string, unknown>[], unifo
   const seconds = Math.max(2, Math.round(SECONDS / rounds));
   const tps = async (script: string, clients: number) => {
     const args = ['-n', '-M', 'prepared', '-j', '1', '-c', String(clients), '-T', String(PGBENCH_WARM_UP + seconds), '-P', '1', '-f', script, url];
-    const out = await output(pgbench, args);
-    // "progress: 3.0 s, 7392.6 tps, lat 1.052 ms …", one line a second: the seconds after the warm-up.
-    const steady = [...out.matchAll(/^progress: ([\d.]+) s, ([\d.]+) tps/gm)]
-      .filter((m) => Number(m[1]) > PGBENCH_WARM_UP + 0.5)
-      .map((m) => Number(m[2]));
-    if (steady.length === 0) throw new Error(`pgbench reported no second after its ${PGBENCH_WARM_UP} s warm-up: ${out}`);
-    return steady.reduce((a, b) => a + b, 0) / steady.length;
+    return steadyTps(await output(pgbench, args));
   };
   try {
     const b = path.join(dir, 'b.sql');
