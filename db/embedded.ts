@@ -24,6 +24,12 @@ export interface EmbeddedOptions {
   port?: number | undefined;
   maxConnections?: number;
   onLog?: (line: string) => void;
+  /**
+   * Run the server in a process group of its own, so that a Ctrl-C in the terminal reaches only
+   * the app, which then stops it (scripts/run.ts). Left off for tests and the benchmark, whose
+   * server must die with them when they are killed.
+   */
+  ownProcessGroup?: boolean;
 }
 
 const PASSWORD = 'holdfast';
@@ -51,6 +57,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     postgresFlags: ['-c', `max_connections=${options.maxConnections ?? 100}`, '-c', 'listen_addresses=127.0.0.1'],
     onLog: options.onLog ?? (() => {}),
     onError: (e: unknown) => options.onLog?.(String(e)),
+    detached: options.ownProcessGroup ?? false,
   });
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
   await server.start();

