@@ -73,9 +73,10 @@ export function LiveBoard({ initialSlots, initialHolds }: Props) {
       </p>
 
       <section className="card" aria-labelledby="slots-heading">
-        <h2 id="slots-heading">Upcoming start times</h2>
+        <h2 id="slots-heading">Start times</h2>
+        <p className="muted">Coming up, and those that began in the last two hours.</p>
         {slots.length === 0 ? (
-          <p className="empty-state">No upcoming start times.</p>
+          <p className="empty-state">No start times under way or coming up.</p>
         ) : (
           <table className="board-table">
             <thead>
@@ -93,6 +94,11 @@ export function LiveBoard({ initialSlots, initialHolds }: Props) {
                 <tr key={s.slotId} data-testid={`board-slot-${s.slotId}`} data-held={s.held} data-booked={s.booked} data-remaining={s.remaining}>
                   <td>
                     <Link href={`/admin/manifest/${s.slotId}`}>{formatWallTime(s.localStartsAt, 'short')}</Link> <span className="muted">{s.timezone}</span>
+                    {Date.parse(s.endsAt) <= now ? (
+                      <span className="tag">ended</span>
+                    ) : (
+                      Date.parse(s.startsAt) <= now && <span className="tag">under way</span>
+                    )}
                     {!s.open && <span className="tag">closed</span>}
                   </td>
                   <td>{s.experienceName}</td>
