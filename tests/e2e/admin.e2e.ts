@@ -147,6 +147,26 @@ test('sign-in refuses a wrong password without saying which half was wrong, then
   expect(new URL(page.url()).pathname).toBe('/admin/sign-in');
 });
 
+test('live board: a start time that began is marked under way, one that is over ended', async ({ browser }) => {
+  const { slotId } = await experienceWithSlot({ name: 'Board clock tour' });
+  const addSlot = async (startsAgo: string, endsIn: string) => {
+    const [slot] = await db()<{ id: string }[]>`
+      insert into data.slots (experience_id, starts_at, ends_at, capacity)
+      select experience_id, now() - ${startsAgo}::interval, now() + ${endsIn}::interval, 6 from data.slots where id = ${slotId}
+      returning id`;
+    return staff.getByTestId(`board-slot-${slot!.id}`);
+  };
+  const staff = await newPage(browser);
+  const running = await addSlot('30 minutes', '90 minutes');
+  const over = await addSlot('110 minutes', '-10 minutes');
+  await signIn(staff);
+  await expect(running).toContainText('under way');
+  await expect(over).toContainText('ended');
+  await expect(over).not.toContainText('under way');
+  await expect(staff.getByTestId(`board-slot-${slotId}`)).not.toContainText(/under way|ended/);
+  await staff.context().close();
+});
+
 test('live board: a customer\'s hold appears within a second, and staff can release it', async ({ browser }) => {
   const { slug, slotId } = await experienceWithSlot({ name: 'Board watch tour', capacity: 5 });
   const staff = await newPage(browser);
