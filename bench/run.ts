@@ -356,7 +356,7 @@ async function main(): Promise<void> {
           const [r] = await db<{ ok: boolean[] }[]>`select bench.floor_hold_many(${slots}::bigint[], ${slots.map(() => 1)}::int[]) as ok`;
           return r!.ok.map((value) => ({ status: 'fulfilled', value }));
         },
-        Math.min(MAX_IN_FLIGHT, db.options.max),
+        { maxInFlight: Math.min(MAX_IN_FLIGHT, db.options.max) },
       );
     const naive = async (slot: number) => {
       const [row] = await pool`select capacity, held from bench.naive_slots where id = ${slot}`;

@@ -163,12 +163,14 @@ export const reserveQueue = perPool(
   (db) =>
     new CallQueue<ReserveInput, ReserveResult>(
       (inputs) => (inputs.length === 1 ? Promise.allSettled([reserveOne(inputs[0]!, db)]) : reserveMany(inputs, db)),
-      // Never more calls at once than the pool has connections: beyond that they would only
-      // queue inside postgres.js instead of sharing a call.
-      Math.min(MAX_IN_FLIGHT, db.options.max),
-      MAX_BATCH,
-      // One start time's reservations go in one call: its lock changes hands once per call.
-      (input) => input.slotId,
+      {
+        // Never more calls at once than the pool has connections: beyond that they would only
+        // queue inside postgres.js instead of sharing a call.
+        maxInFlight: Math.min(MAX_IN_FLIGHT, db.options.max),
+        maxBatch: MAX_BATCH,
+        // One start time's reservations go in one call: its lock changes hands once per call.
+        keyOf: (input) => input.slotId,
+      },
     ),
 );
 

@@ -19,6 +19,15 @@ export const MAX_BATCH = 32;
 /** Calls one pool runs at once; what arrives while they all run waits for the next free one. */
 export const MAX_IN_FLIGHT = 2;
 
+export interface CallQueueOptions<I> {
+  /** Calls running at once; what arrives while they all run waits. Default MAX_IN_FLIGHT. */
+  maxInFlight?: number;
+  /** Most inputs in one call. Default MAX_BATCH. */
+  maxBatch?: number;
+  /** Inputs with the same key go in the same call where they fit. Default: each input its own key. */
+  keyOf?: (input: I) => unknown;
+}
+
 interface Waiting<I, O> {
   input: I;
   resolve: (result: O) => void;
@@ -32,17 +41,22 @@ export class CallQueue<I, O> {
   /** Calls and inputs sent since the queue was made (tests and the benchmark read them). */
   readonly sent = { calls: 0, inputs: 0 };
 
+  private readonly maxInFlight: number;
+  private readonly maxBatch: number;
+  private readonly keyOf: (input: I) => unknown;
+
   /**
    * `send` answers a batch of inputs with one settled result per input, in order; it rejects
-   * only when the batch failed as a whole, and then every input in it gets that error. Inputs
-   * with the same `keyOf` go in the same call where they fit (by default, each input is its own).
+   * only when the batch failed as a whole, and then every input in it gets that error.
    */
   constructor(
     private readonly send: (inputs: I[]) => Promise<PromiseSettledResult<O>[]>,
-    private readonly maxInFlight = MAX_IN_FLIGHT,
-    private readonly maxBatch = MAX_BATCH,
-    private readonly keyOf: (input: I) => unknown = (input) => input,
-  ) {}
+    options: CallQueueOptions<I> = {},
+  ) {
+    this.maxInFlight = options.maxInFlight ?? MAX_IN_FLIGHT;
+    this.maxBatch = options.maxBatch ?? MAX_BATCH;
+    this.keyOf = options.keyOf ?? ((input) => input);
+  }
 
   push(input: I): Promise<O> {
     return new Promise((resolve, reject) => {

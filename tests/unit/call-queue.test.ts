@@ -22,7 +22,7 @@ const answers = (inputs: number[]): PromiseSettledResult<string>[] =>
 describe('CallQueue', () => {
   test('a lone input on an idle queue goes alone, in the same turn of the event loop', async () => {
     const { calls, send } = controlledSend();
-    const queue = new CallQueue(send, 2, 3);
+    const queue = new CallQueue(send, { maxInFlight: 2, maxBatch: 3 });
     const result = queue.push(1);
     await new Promise((resolve) => setImmediate(resolve));
     expect(calls.map((c) => c.inputs)).toEqual([[1]]);
@@ -32,7 +32,7 @@ describe('CallQueue', () => {
 
   test('what arrives in one turn shares calls (at most maxBatch each, maxInFlight at once); later arrivals wait for a free call', async () => {
     const { calls, send } = controlledSend();
-    const queue = new CallQueue(send, 2, 3);
+    const queue = new CallQueue(send, { maxInFlight: 2, maxBatch: 3 });
     const results = [1, 2, 3, 4, 5, 6, 7].map((i) => queue.push(i).then((v) => v, (e: Error) => e.message));
     expect(calls).toEqual([]); // nothing is sent until the turn is over
     await turn();
@@ -59,7 +59,7 @@ describe('CallQueue', () => {
   test('what waits is spread over the free calls, inputs of one key in one call', async () => {
     const { calls, send } = controlledSend();
     // Keys are the tens: 11, 13 and 15 are one start time, 21 and 31 two others.
-    const queue = new CallQueue(send, 2, 4, (i: number) => Math.floor(i / 10));
+    const queue = new CallQueue(send, { maxInFlight: 2, maxBatch: 4, keyOf: (i: number) => Math.floor(i / 10) });
     const results = [11, 21, 13, 31, 15].map((i) => queue.push(i));
     await turn();
     expect(calls.map((c) => c.inputs)).toEqual([[11, 13, 15], [21, 31]]);
@@ -108,7 +108,7 @@ describe('CallQueue', () => {
 
   test('a call that fails as a whole fails every input in it, and the queue goes on', async () => {
     const { calls, send } = controlledSend();
-    const queue = new CallQueue(send, 1, 10);
+    const queue = new CallQueue(send, { maxInFlight: 1, maxBatch: 10 });
     const first = queue.push(1);
     await turn();
     const shared = [queue.push(2), queue.push(3)];
@@ -126,7 +126,7 @@ describe('CallQueue', () => {
   });
 
   test('a call answering the wrong number of results fails its inputs instead of mixing them up', async () => {
-    const queue = new CallQueue(async (inputs: number[]) => answers(inputs).slice(1), 1, 10);
+    const queue = new CallQueue(async (inputs: number[]) => answers(inputs).slice(1), { maxInFlight: 1, maxBatch: 10 });
     await expect(queue.push(1)).rejects.toThrow('a batch of 1 got 0 answers');
   });
 });
