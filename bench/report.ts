@@ -35,9 +35,7 @@ function pgbenchSection(load: Row | undefined): string {
   md += `(\`api.reserve_seats_many\` with as many holds per call, from as many connections as it had calls out), B as above. `;
   md += `The same customers are in flight; only the client differs. Node.js and postgres.js spend a hundred µs or more of CPU per call `;
   md += `on the cores the database needs, and with two calls out that time is in every call's path; pgbench spends a few. `;
-  md += load.warmUpSeconds === undefined
-    ? `Measured over each whole run, with pgbench's connections and first calls counted in (the floor's many connections undercounted):\n\n`
-    : `Each run measured after a warm-up of ${load.warmUpSeconds} s (pgbench's connections and their first calls), ${load.seconds} s per level and side:\n\n`;
+  md += `Each run measured after a warm-up of ${load.warmUpSeconds} s (pgbench's connections and their first calls), ${load.seconds} s per level and side:\n\n`;
   md += table(load.rows as Row[], [
     ['clients', 'clients'], ['connections', 'A: connections'], ['perCall', 'A: holds per call'],
     ['aPerSecond', 'A holds/s'], ['bPerSecond', 'B holds/s'], ['ratio', 'A/B'],

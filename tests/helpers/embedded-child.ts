@@ -9,7 +9,6 @@ import { startEmbeddedPostgres } from '@/db/embedded';
 
 const [dataDir, port, group] = process.argv.slice(2);
 exitHook.unhookEvent('SIGINT');
-exitHook.unhookEvent('SIGTERM');
 await startEmbeddedPostgres({ dataDir: dataDir!, persistent: true, port: Number(port), ownProcessGroup: group === 'own' });
 process.on('SIGINT', () => process.exit(0));
 console.log('ready');
