@@ -65,7 +65,7 @@ export function ExperienceForm({ mode, experience: e, timezones, resources }: Pr
         </div>
         <div className="field">
           <label htmlFor="exp-timezone">Time zone</label>
-          <select {...field('timezone')} defaultValue={value('timezone', e?.timezone ?? 'Europe/London')} key={`tz-${value('timezone', e?.timezone)}`}>
+          <select key={`tz-${value('timezone', e?.timezone)}`} {...field('timezone')} defaultValue={value('timezone', e?.timezone ?? 'Europe/London')}>
             {timezones.map((tz) => (
               <option key={tz} value={tz}>
                 {tz}
@@ -106,7 +106,7 @@ export function ExperienceForm({ mode, experience: e, timezones, resources }: Pr
         </div>
         <div className="field">
           <label htmlFor="exp-resource">Needs an exclusive resource</label>
-          <select {...field('resource')} defaultValue={value('resource', e?.resourceSlug ?? '')} key={`res-${value('resource', e?.resourceSlug ?? '')}`}>
+          <select key={`res-${value('resource', e?.resourceSlug ?? '')}`} {...field('resource')} defaultValue={value('resource', e?.resourceSlug ?? '')}>
             <option value="">None</option>
             {resources.map((r) => (
               <option key={r.slug} value={r.slug}>
@@ -117,7 +117,7 @@ export function ExperienceForm({ mode, experience: e, timezones, resources }: Pr
         </div>
         <div className="field">
           <label htmlFor="exp-paymentMode">Payment</label>
-          <select {...field('paymentMode')} defaultValue={value('paymentMode', e?.paymentMode ?? 'auto')} key={`pay-${value('paymentMode', e?.paymentMode)}`}>
+          <select key={`pay-${value('paymentMode', e?.paymentMode)}`} {...field('paymentMode')} defaultValue={value('paymentMode', e?.paymentMode ?? 'auto')}>
             <option value="auto">Online when Stripe is set up, else on arrival</option>
             <option value="stripe">Online (Stripe)</option>
             <option value="on_arrival">On arrival</option>
