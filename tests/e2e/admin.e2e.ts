@@ -167,6 +167,21 @@ test('live board: a start time that began is marked under way, one that is over 
   await staff.context().close();
 });
 
+test('live board: holds count down on the server\'s clock when the staff computer\'s clock is off', async ({ browser }) => {
+  const { slotId } = await experienceWithSlot({ name: 'Board skew tour' });
+  const [hold] = await db()<{ result: { bookingNumber: string } }[]>`
+    select api.reserve_seats(p_slot_id => ${slotId}::bigint, p_quantity => 1) as result`;
+  const staff = await newPage(browser);
+  // The staff computer's clock is ten minutes fast (Date only: its timers run as usual).
+  await staff.clock.setFixedTime(Date.now() + 10 * 60_000);
+  await signIn(staff);
+  // The 15-minute hold has about 15 minutes left on the server's clock; on the browser's it
+  // would show about 5, and drop off the board 10 minutes before the database releases it.
+  const timer = staff.getByRole('timer', { name: `Time left on ${hold!.result.bookingNumber}` });
+  await expect(timer).toHaveText(/^1[45]:\d\d$/, { timeout: 5_000 });
+  await staff.context().close();
+});
+
 test('live board: a customer\'s hold appears within a second, and staff can release it', async ({ browser }) => {
   const { slug, slotId } = await experienceWithSlot({ name: 'Board watch tour', capacity: 5 });
   const staff = await newPage(browser);

@@ -2,11 +2,14 @@
 /**
  * The live board. Like the customer pages, it never applies streamed numbers itself: any change
  * on /api/admin/stream (and every reconnect, or coming back online) re-reads /api/admin/board,
- * debounced. Hold countdowns tick on the client against the server's expiresAt.
+ * debounced. Hold countdowns, and which start times are under way or over, tick on the client on
+ * the server's clock (lib/server-clock, estimated from each re-read's Date header), so a staff
+ * computer whose clock is off still shows the holds the database will release.
  */
 import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState, useTransition } from 'react';
 import type { BoardSlot, LiveHold } from '@/db/admin';
+import { noteServerDate, serverNow } from '@/lib/server-clock';
 import { formatCountdown, formatWallTime } from '@/lib/wall-clock';
 import { releaseHoldAction } from './actions';
 
@@ -18,7 +21,7 @@ interface Props {
 export function LiveBoard({ initialSlots, initialHolds }: Props) {
   const [slots, setSlots] = useState(initialSlots);
   const [holds, setHolds] = useState(initialHolds);
-  const [now, setNow] = useState(() => Date.now());
+  const [now, setNow] = useState(serverNow);
   const [message, setMessage] = useState('');
   const [stale, setStale] = useState(false);
   const [pending, startTransition] = useTransition();
@@ -26,7 +29,9 @@ export function LiveBoard({ initialSlots, initialHolds }: Props) {
 
   const reread = useCallback(async () => {
     try {
+      const sentAt = Date.now();
       const res = await fetch('/api/admin/board', { cache: 'no-store' });
+      noteServerDate(res.headers.get('date'), sentAt, Date.now());
       if (!res.ok) throw new Error(String(res.status));
       const board = (await res.json()) as { slots: BoardSlot[]; holds: LiveHold[] };
       setSlots(board.slots);
@@ -47,7 +52,7 @@ export function LiveBoard({ initialSlots, initialHolds }: Props) {
     source.addEventListener('open', schedule);
     source.addEventListener('error', () => setStale(source.readyState !== EventSource.OPEN));
     window.addEventListener('online', schedule);
-    const tick = window.setInterval(() => setNow(Date.now()), 1000);
+    const tick = window.setInterval(() => setNow(serverNow()), 1000);
     return () => {
       source.close();
       window.removeEventListener('online', schedule);
@@ -133,7 +138,7 @@ export function LiveBoard({ initialSlots, initialHolds }: Props) {
                   </ul>
                 </div>
                 <div className="board-hold__actions">
-                  <span role="timer" aria-label={`Time left on ${h.bookingNumber}`} className="num">
+                  <span role="timer" aria-label={`Time left on ${h.bookingNumber}`} className="num" suppressHydrationWarning>
                     {formatCountdown(Date.parse(h.expiresAt) - now)}
                   </span>
                   <button type="button" className="button" disabled={pending} onClick={() => release(h.bookingNumber)}>

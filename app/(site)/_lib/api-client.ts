@@ -5,7 +5,7 @@
  * decide what to say by code, never by message text.
  */
 import type { Availability, Booking } from './booking-types';
-import { noteServerDate } from './server-clock';
+import { noteServerDate } from '@/lib/server-clock';
 
 export class ApiError extends Error {
   constructor(

@@ -1,6 +1,6 @@
 /** Small facts about a booking that several components need, computed one way everywhere. */
 import type { Booking } from './booking-types';
-import { serverNow } from './server-clock';
+import { serverNow } from '@/lib/server-clock';
 
 /** The seats are still reserved for the visitor (the server may not have noticed a lapse yet). */
 export function isLive(booking: Booking | null | undefined, now: number = serverNow()): boolean {

@@ -1,7 +1,7 @@
 'use client';
 /** The server's "now", re-read every `intervalMs` while `active` (countdowns, expiry checks). */
 import { useEffect, useState } from 'react';
-import { serverNow } from './server-clock';
+import { serverNow } from '@/lib/server-clock';
 
 export function useNow(active: boolean, intervalMs = 250): number {
   const [now, setNow] = useState(serverNow);
