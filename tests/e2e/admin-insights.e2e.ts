@@ -116,6 +116,25 @@ test('logs: an outbox email opens in its sandboxed preview with the text part', 
   // (The first occurrence is the preheader React Email hides; look for a visible one.)
   await expect(staff.frameLocator('[data-testid="email-html"]').getByText(paid).filter({ visible: true }).first()).toBeVisible();
   await expect(staff.getByTestId('email-text')).toContainText(paid);
+
+  // On the booking's page: the staff notification is rendered but has nobody to go to (no
+  // STAFF_EMAIL here), and each email opens in the same preview.
+  await expect
+    .poll(async () => {
+      const [row] = await db()`
+        select o.subject is not null as rendered from data.email_outbox o
+          join data.pending_bookings b on b.id = o.booking_id
+         where b.booking_number = ${paid} and o.kind = 'staff_notification'`;
+      return row?.rendered ?? false;
+    }, { timeout: 10_000 })
+    .toBe(true);
+  await staff.goto(`/admin/bookings/${paid}`);
+  const notification = staff.locator('[data-testid="booking-email"][data-kind="staff_notification"]');
+  await expect(notification).toContainText('no recipient');
+  await expect(notification).not.toContainText('not rendered yet');
+  await notification.getByRole('link', { name: 'staff notification' }).click();
+  await staff.waitForURL(/\/admin\/logs\/emails\/\d+$/);
+  await expect(staff.getByTestId('email-text')).toContainText(paid);
   await staff.context().close();
 });
 

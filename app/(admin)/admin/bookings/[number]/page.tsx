@@ -315,8 +315,11 @@ export default async function BookingDetailPage({ params, searchParams }: Props)
                 {booking.emails.map((e) => (
                   <tr key={e.outboxId} data-testid="booking-email" data-kind={e.kind}>
                     <td>{formatLocal(e.localCreatedAt)}</td>
-                    <td>{e.kind.replace(/_/g, ' ')}</td>
-                    <td>{e.recipient ?? <span className="muted">not rendered yet</span>}</td>
+                    <td>
+                      <Link href={`/admin/logs/emails/${e.outboxId}`}>{e.kind.replace(/_/g, ' ')}</Link>
+                    </td>
+                    {/* Rendered (it has a subject) without an address: a staff notification with no STAFF_EMAIL. */}
+                    <td>{e.recipient ?? <span className="muted">{e.subject ? 'no recipient' : 'not rendered yet'}</span>}</td>
                     <td>
                       {e.status.replace(/_/g, ' ')}
                       {e.localSentAt && <span className="muted"> {formatLocal(e.localSentAt)}</span>}
