@@ -144,6 +144,12 @@ test('a walk-in booking is confirmed at once, paid on arrival, and its confirmat
   await staff.getByRole('link', { name: 'New phone or walk-in booking' }).click();
   await staff.waitForURL(/\/admin\/bookings\/new/);
   await staff.getByLabel('Experience', { exact: true }).selectOption(slug);
+  // No date chosen: the experience's today, on its own clock.
+  await staff.getByRole('button', { name: 'Show start times' }).click();
+  const [today] = await db()<{ day: string }[]>`
+    select to_char((api.clock_now() at time zone e.timezone)::date, 'YYYY-MM-DD') as day
+      from data.experiences e where e.slug = ${slug}`;
+  await expect(staff.getByLabel(/^Date/)).toHaveValue(today!.day);
   await staff.getByLabel(/^Date/).fill(await localDateOf(slotId));
   await staff.getByRole('button', { name: 'Show start times' }).click();
   const time = staff.getByTestId(`walk-in-slot-${slotId}`);

@@ -66,8 +66,8 @@ export default async function NewBookingPage({ searchParams }: Props) {
           </select>
         </div>
         <div>
-          <label htmlFor="date">Date (the experience&rsquo;s local date)</label>
-          <input id="date" name="date" type="date" defaultValue={date} required />
+          <label htmlFor="date">Date (the experience&rsquo;s local date; today if left empty)</label>
+          <input id="date" name="date" type="date" defaultValue={date} />
         </div>
         <div className={styles.filterActions}>
           <button type="submit" className="button">
