@@ -150,8 +150,12 @@ test('a walk-in booking is confirmed at once, paid on arrival, and its confirmat
     select to_char((api.clock_now() at time zone e.timezone)::date, 'YYYY-MM-DD') as day
       from data.experiences e where e.slug = ${slug}`;
   await expect(staff.getByLabel(/^Date/)).toHaveValue(today!.day);
-  await staff.getByLabel(/^Date/).fill(await localDateOf(slotId));
+  const day = await localDateOf(slotId);
+  await staff.getByLabel(/^Date/).fill(day);
   await staff.getByRole('button', { name: 'Show start times' }).click();
+  // The day in words, as every staff page prints dates ("Friday 4 December 2026").
+  const [words] = await db()<{ text: string }[]>`select trim(to_char(${day}::date, 'FMDay FMDD FMMonth YYYY')) as text`;
+  await expect(staff.getByRole('heading', { name: `Walk-in kayak on ${words!.text}` })).toBeVisible();
   const time = staff.getByTestId(`walk-in-slot-${slotId}`);
   await expect(time).toHaveAttribute('data-remaining', '4');
 

@@ -10,6 +10,7 @@ import { adminExperiences, walkInSlots, type WalkInSlots } from '@/db/admin-book
 import { AppError } from '@/db/errors';
 import { requireStaff } from '@/lib/current-staff';
 import { LocalDate, Slug } from '@/lib/schemas';
+import { formatWallDate } from '@/lib/wall-clock';
 import styles from '../bookings.module.css';
 import { WalkInForm } from './walk-in-form';
 
@@ -85,7 +86,7 @@ export default async function NewBookingPage({ searchParams }: Props) {
       {day && (
         <section className="card" aria-labelledby="times-heading">
           <h2 id="times-heading">
-            {day.experience.name} on {day.date} <span className="muted">({day.experience.timezone})</span>
+            {day.experience.name} on {formatWallDate(day.date)} <span className="muted">({day.experience.timezone})</span>
           </h2>
           {day.slots.length === 0 ? (
             <p className="empty-state" data-testid="walk-in-empty">
