@@ -14,9 +14,13 @@ export function noteServerDate(header: string | null, sentAt: number, receivedAt
   const server = Date.parse(header);
   if (Number.isNaN(server)) return;
   // The header truncates to the second: the server's real time was on average half a second later.
-  const estimate = server + 500 - (sentAt + receivedAt) / 2;
-  if (Math.abs(estimate) > 1500) offsetMs = estimate;
-  else offsetMs = 0;
+  noteServerTime(server + 500, (sentAt + receivedAt) / 2);
+}
+
+/** The server's clock read `serverMs` when the browser's read `localMs` (both in milliseconds). */
+export function noteServerTime(serverMs: number, localMs: number): void {
+  const estimate = serverMs - localMs;
+  offsetMs = Math.abs(estimate) > 1500 ? estimate : 0;
 }
 
 /** Now, on the server's clock, in milliseconds. */

@@ -3,25 +3,29 @@
  * The live board. Like the customer pages, it never applies streamed numbers itself: any change
  * on /api/admin/stream (and every reconnect, or coming back online) re-reads /api/admin/board,
  * debounced. Hold countdowns, and which start times are under way or over, tick on the client on
- * the server's clock (lib/server-clock, estimated from each re-read's Date header), so a staff
- * computer whose clock is off still shows the holds the database will release.
+ * the server's clock (lib/server-clock: first from the page's render time, then from each
+ * re-read's Date header), so a staff computer whose clock is off still shows the holds the
+ * database will release; the first render in the browser uses the server's render time, so it
+ * prints what the server printed and hydration cannot fail on a tick.
  */
 import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState, useTransition } from 'react';
 import type { BoardSlot, LiveHold } from '@/db/admin';
-import { noteServerDate, serverNow } from '@/lib/server-clock';
+import { noteServerDate, noteServerTime, serverNow } from '@/lib/server-clock';
 import { formatCountdown, formatWallTime } from '@/lib/wall-clock';
 import { releaseHoldAction } from './actions';
 
 interface Props {
   initialSlots: BoardSlot[];
   initialHolds: LiveHold[];
+  /** When the server rendered the page (its clock, ms): the first render's "now", so hydration matches. */
+  renderedAt: number;
 }
 
-export function LiveBoard({ initialSlots, initialHolds }: Props) {
+export function LiveBoard({ initialSlots, initialHolds, renderedAt }: Props) {
   const [slots, setSlots] = useState(initialSlots);
   const [holds, setHolds] = useState(initialHolds);
-  const [now, setNow] = useState(serverNow);
+  const [now, setNow] = useState(renderedAt);
   const [message, setMessage] = useState('');
   const [stale, setStale] = useState(false);
   const [pending, startTransition] = useTransition();
@@ -41,6 +45,12 @@ export function LiveBoard({ initialSlots, initialHolds }: Props) {
       setStale(true);
     }
   }, []);
+
+  useEffect(() => {
+    // A first estimate of the browser's clock against the server's, until the first re-read.
+    noteServerTime(renderedAt, Date.now());
+    setNow(serverNow());
+  }, [renderedAt]);
 
   useEffect(() => {
     const schedule = () => {
@@ -138,7 +148,7 @@ export function LiveBoard({ initialSlots, initialHolds }: Props) {
                   </ul>
                 </div>
                 <div className="board-hold__actions">
-                  <span role="timer" aria-label={`Time left on ${h.bookingNumber}`} className="num" suppressHydrationWarning>
+                  <span role="timer" aria-label={`Time left on ${h.bookingNumber}`} className="num">
                     {formatCountdown(Date.parse(h.expiresAt) - now)}
                   </span>
                   <button type="button" className="button" disabled={pending} onClick={() => release(h.bookingNumber)}>

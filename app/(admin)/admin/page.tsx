@@ -11,5 +11,7 @@ export default async function LiveBoardPage() {
   await connection();
   await requireStaff();
   const [slots, holds] = await Promise.all([upcomingSlots(), liveHolds()]);
-  return <LiveBoard initialSlots={slots} initialHolds={holds} />;
+  // The moment this page is rendered: the board's first render in the browser uses it too, so
+  // hydration sees exactly the countdowns and marks the server printed.
+  return <LiveBoard initialSlots={slots} initialHolds={holds} renderedAt={Date.now()} />;
 }
