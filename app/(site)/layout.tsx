@@ -25,7 +25,8 @@ export default async function SiteLayout({ children }: { children: ReactNode }) 
     logger.warn({ event: 'current_booking_failed', err }, 'Could not read the visitor’s booking');
   }
   return (
-    <BookingProvider initialBooking={booking}>
+    // The render time: the browser's first render counts down from it, so hydration matches.
+    <BookingProvider initialBooking={booking} renderedAt={Date.now()}>
       <a href="#main" className="skip-link">
         Skip to content
       </a>

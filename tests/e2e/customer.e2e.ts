@@ -265,3 +265,33 @@ test('time zones: a start the database placed at 09:00 reads 09:00 in the server
   await expect(page.locator('.confirmation__item')).toContainText(range);
   expect(problems).toEqual([]);
 });
+
+test('clocks: with the computer\'s clock 20 minutes fast, a hold shows as held and counts down on the server\'s clock, and pages hydrate', async ({ browser }) => {
+  const { slug, slotId } = await experienceWithSlot({ name: 'Fast clock tour' });
+  const context = await browser.newContext();
+  // Date only: the browser's timers run as usual. To this clock the 15-minute hold has lapsed.
+  await context.clock.setFixedTime(Date.now() + 20 * 60_000);
+  const errors: string[] = [];
+  const watch = (page: Page) => {
+    page.on('pageerror', (err) => errors.push(`${page.url()}: ${err.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(`${page.url()}: ${message.text()}`); // how React reports a failed hydration
+    });
+    return page;
+  };
+  const first = watch(await context.newPage());
+  await openExperience(first, slug, slotId);
+  await holdSeats(first, slotId, 2);
+  await expect(first.getByTestId('hold-countdown')).toHaveText(/^1[45]:\d\d$/);
+  // Each page served as HTML with the hold on it, in tabs of its own (the first stays open, so
+  // none of them gives the hold back on the way out).
+  for (const path of ['/', `/experiences/${slug}`, '/basket']) {
+    const page = watch(await context.newPage());
+    await page.goto(path);
+    await expect(page.getByTestId('hold-banner')).toBeVisible();
+    await expect(page.getByTestId('hold-countdown')).toHaveText(/^1[45]:\d\d$/);
+  }
+  await expect(async () => expect(await slotCounts(slotId)).toMatchObject({ held: 2 })).toPass();
+  expect(errors).toEqual([]);
+  await context.close();
+});

@@ -11,6 +11,7 @@
  * unloads the page too; the next page in the tab then holds the same seats again (unload-recovery).
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { noteServerTime } from '@/lib/server-clock';
 import { beaconRelease, fetchBooking } from '../_lib/api-client';
 import type { ReholdItem } from '../_lib/rehold';
 import type { Booking } from '../_lib/booking-types';
@@ -19,6 +20,7 @@ import { clearLeaving, isLeaving } from '../_lib/leaving';
 import { reholdItems } from '../_lib/rehold';
 import { joinTabs, type TabPresence } from '../_lib/tab-presence';
 import { claimRelease, recentRelease, rememberRelease } from '../_lib/unload-recovery';
+import { RenderedAt } from '../_lib/use-now';
 
 interface BookingContextValue {
   booking: Booking | null;
@@ -62,7 +64,16 @@ function reconcile(previous: Booking | null, next: Booking | null): Booking | nu
   return next;
 }
 
-export function BookingProvider({ initialBooking, children }: { initialBooking: Booking | null; children: ReactNode }) {
+export function BookingProvider({
+  initialBooking,
+  renderedAt,
+  children,
+}: {
+  initialBooking: Booking | null;
+  /** When the server rendered the page (its clock, ms): see useNow. */
+  renderedAt: number;
+  children: ReactNode;
+}) {
   const [booking, setState] = useState<Booking | null>(initialBooking);
   const [notice, setNotice] = useState<Notice | null>(null);
   const bookingRef = useRef(booking);
@@ -133,6 +144,16 @@ export function BookingProvider({ initialBooking, children }: { initialBooking: 
     setState((previous) => reconcile(previous, initialBooking));
   }, [initialBooking]);
 
+  // A first estimate of this browser's clock against the server's, until an API answer's Date
+  // header gives a better one. Once per page load: the layout (and this) stays mounted while the
+  // visitor moves between customer pages, and a later render time would be stale by then.
+  const calibrated = useRef(false);
+  useEffect(() => {
+    if (calibrated.current) return;
+    calibrated.current = true;
+    noteServerTime(renderedAt, Date.now());
+  }, [renderedAt]);
+
   useEffect(() => {
     const presence = joinTabs((shared) => {
       setState(shared);
@@ -190,5 +211,11 @@ export function BookingProvider({ initialBooking, children }: { initialBooking: 
     () => ({ booking, setBooking, refresh, settled, notice, setNotice }),
     [booking, setBooking, refresh, settled, notice],
   );
-  return <BookingContext.Provider value={value}>{children}</BookingContext.Provider>;
+  // The first render's time is the server's, for hydration only: later renders do not read it.
+  const [firstRenderAt] = useState(renderedAt);
+  return (
+    <RenderedAt.Provider value={firstRenderAt}>
+      <BookingContext.Provider value={value}>{children}</BookingContext.Provider>
+    </RenderedAt.Provider>
+  );
 }
