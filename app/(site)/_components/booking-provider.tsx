@@ -145,8 +145,8 @@ export function BookingProvider({
   }, [initialBooking]);
 
   // A first estimate of this browser's clock against the server's, until an API answer's Date
-  // header gives a better one. Once per page load: the layout (and this) stays mounted while the
-  // visitor moves between customer pages, and a later render time would be stale by then.
+  // header gives another. Once per page load: from then on the API answers keep it current (a
+  // refresh of the layout must not override a newer estimate with its render time).
   const calibrated = useRef(false);
   useEffect(() => {
     if (calibrated.current) return;
