@@ -1,13 +1,14 @@
 /**
  * Every page of the app, customer's and staff's, in a browser far from the server's time zone and
- * language (UTC+14, German): none of them raises a page error or logs a console error. The server
- * renders in UTC; a component that formatted a time with the runtime's own zone or locale would
- * print other text in the browser than on the server, and React reports the failed hydration as
- * an error. The pages are read from app/, so a new page fails this test until it has an address
- * here.
+ * language (UTC+14, German): none of them raises a page error or logs a console error, and none
+ * has a violation of axe-core's WCAG 2.1 A and AA rules. The server renders in UTC; a component
+ * that formatted a time with the runtime's own zone or locale would print other text in the
+ * browser than on the server, and React reports the failed hydration as an error. The pages are
+ * read from app/, so a new page fails this test until it has an address here.
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { closeDb, db, experienceWithSlot } from './fixtures';
 import { E2E_STAFF } from './staff';
@@ -32,19 +33,28 @@ function pageRoutes(): string[] {
   return found.sort();
 }
 
-test('every page renders without an error in a browser at UTC+14, in German', async ({ browser }) => {
+test('every page renders without an error, and passes axe\'s WCAG 2.1 A/AA rules, in a browser at UTC+14 in German', async ({ browser }) => {
   const { slug, slotId } = await experienceWithSlot({ name: 'Far-away tour', paymentMode: 'on_arrival' });
   const context = await browser.newContext({ timezoneId: 'Pacific/Kiritimati', locale: 'de-DE', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (err) => problems.push(`${new URL(page.url()).pathname}: ${err.message}`));
+  // What axe's own injection makes the browser log (a sandboxed frame refusing its script) is not
+  // the page's: console errors while it runs are not counted.
+  let scanning = false;
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`${new URL(page.url()).pathname}: ${message.text()}`);
+    if (message.type() === 'error' && !scanning) problems.push(`${new URL(page.url()).pathname}: ${message.text()}`);
   });
   const visited = new Set<string>();
   const visit = async (route: string, url: string) => {
     await page.goto(url, { waitUntil: 'networkidle' });
     visited.add(route);
+    scanning = true;
+    const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    scanning = false;
+    for (const v of axe.violations) {
+      problems.push(`${route}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    }
   };
 
   // The customer's pages: a held basket, then the booking confirmed (pay on arrival) and its page.

@@ -11,8 +11,9 @@ export function BasketLink() {
   const hydrated = useHydrated();
   const seats = hydrated && booking && isPending(booking) && isLive(booking) ? seatCount(booking) : 0;
   return (
-    <Link href="/basket" aria-label={seats ? `Basket, ${seats} ${seats === 1 ? 'seat' : 'seats'} held` : undefined}>
-      Basket{seats > 0 && <span className="count-badge">{seats}</span>}
+    <Link href="/basket" aria-label={seats ? `Basket ${seats} ${seats === 1 ? 'seat' : 'seats'} held` : undefined}>
+      {/* "Basket 2": the visible text, contained in the accessible name ("Basket 2 seats held"). */}
+      Basket{seats > 0 && <> <span className="count-badge">{seats}</span></>}
     </Link>
   );
 }

@@ -92,7 +92,8 @@ export default async function EmailPreviewPage({ params }: { params: Promise<{ i
           </section>
           <section className="card" aria-labelledby="text-heading">
             <h2 id="text-heading">Text part</h2>
-            <pre className={styles.textPart} data-testid="email-text">
+            {/* It scrolls: focusable, so the keyboard can scroll it too. */}
+            <pre className={styles.textPart} data-testid="email-text" tabIndex={0} aria-labelledby="text-heading">
               {email.text}
             </pre>
           </section>
