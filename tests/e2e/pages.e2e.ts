@@ -34,6 +34,7 @@ function pageRoutes(): string[] {
 }
 
 test('every page renders without an error, and passes axe\'s WCAG 2.1 A/AA rules, in a browser at UTC+14 in German', async ({ browser }) => {
+  test.setTimeout(240_000); // sixteen pages, each loaded and scanned: ~45 s here
   const { slug, slotId } = await experienceWithSlot({ name: 'Far-away tour', paymentMode: 'on_arrival' });
   const context = await browser.newContext({ timezoneId: 'Pacific/Kiritimati', locale: 'de-DE', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
