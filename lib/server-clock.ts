@@ -3,9 +3,10 @@
  * computer clock is a few minutes off would otherwise see a countdown that lies. Every API
  * answer carries a `Date` header; from it we estimate how far the browser's clock is from the
  * server's and count down on the server's clock. The header has one-second resolution, so small
- * differences are ignored rather than chased. Used by the customer pages (every answer of
- * app/(site)/_lib/api-client) and the staff live board (each re-read of the board). Browser-only
- * state: on the server, where the page is first rendered, the offset stays 0.
+ * differences are ignored rather than chased. Fed by the page's render time (lib/use-now
+ * `ServerRenderTime`), every answer of app/(site)/_lib/api-client and each re-read of the staff
+ * live board. Browser-only state: on the server, where the page is first rendered, the offset
+ * stays 0.
  */
 let offsetMs = 0;
 

@@ -4,6 +4,7 @@ import { connection } from 'next/server';
 import type { ReactNode } from 'react';
 import { currentBooking } from '@/lib/current-booking';
 import { logger } from '@/lib/logger';
+import { ServerRenderTime } from '@/lib/use-now';
 import { BasketLink } from './_components/basket-link';
 import { BookingProvider } from './_components/booking-provider';
 import { HoldBanner } from './_components/hold-banner';
@@ -26,21 +27,23 @@ export default async function SiteLayout({ children }: { children: ReactNode }) 
   }
   return (
     // The render time: the browser's first render counts down from it, so hydration matches.
-    <BookingProvider initialBooking={booking} renderedAt={Date.now()}>
-      <a href="#main" className="skip-link">
-        Skip to content
-      </a>
-      <header className="site-header">
-        <Link href="/" className="brand">
-          Holdfast
-        </Link>
-        <nav aria-label="Main" className="site-nav">
-          <Link href="/">Experiences</Link>
-          <BasketLink />
-        </nav>
-      </header>
-      <main id="main">{children}</main>
-      <HoldBanner />
-    </BookingProvider>
+    <ServerRenderTime at={Date.now()}>
+      <BookingProvider initialBooking={booking}>
+        <a href="#main" className="skip-link">
+          Skip to content
+        </a>
+        <header className="site-header">
+          <Link href="/" className="brand">
+            Holdfast
+          </Link>
+          <nav aria-label="Main" className="site-nav">
+            <Link href="/">Experiences</Link>
+            <BasketLink />
+          </nav>
+        </header>
+        <main id="main">{children}</main>
+        <HoldBanner />
+      </BookingProvider>
+    </ServerRenderTime>
   );
 }

@@ -3,29 +3,27 @@
  * The live board. Like the customer pages, it never applies streamed numbers itself: any change
  * on /api/admin/stream (and every reconnect, or coming back online) re-reads /api/admin/board,
  * debounced. Hold countdowns, and which start times are under way or over, tick on the client on
- * the server's clock (lib/server-clock: first from the page's render time, then from each
- * re-read's Date header), so a staff computer whose clock is off still shows the holds the
- * database will release; the first render in the browser uses the server's render time, so it
- * prints what the server printed and hydration cannot fail on a tick.
+ * the server's clock (lib/use-now: first the page's render time, then the clock as estimated in
+ * the browser, also from each re-read's Date header), so a staff computer whose clock is off
+ * still shows the holds the database will release, and hydration prints what the server did.
  */
 import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState, useTransition } from 'react';
 import type { BoardSlot, LiveHold } from '@/db/admin';
-import { noteServerDate, noteServerTime, serverNow } from '@/lib/server-clock';
+import { noteServerDate } from '@/lib/server-clock';
+import { useNow } from '@/lib/use-now';
 import { formatCountdown, formatWallTime } from '@/lib/wall-clock';
 import { releaseHoldAction } from './actions';
 
 interface Props {
   initialSlots: BoardSlot[];
   initialHolds: LiveHold[];
-  /** When the server rendered the page (its clock, ms): the first render's "now", so hydration matches. */
-  renderedAt: number;
 }
 
-export function LiveBoard({ initialSlots, initialHolds, renderedAt }: Props) {
+export function LiveBoard({ initialSlots, initialHolds }: Props) {
   const [slots, setSlots] = useState(initialSlots);
   const [holds, setHolds] = useState(initialHolds);
-  const [now, setNow] = useState(renderedAt);
+  const now = useNow(true, 1000);
   const [message, setMessage] = useState('');
   const [stale, setStale] = useState(false);
   const [pending, startTransition] = useTransition();
@@ -47,12 +45,6 @@ export function LiveBoard({ initialSlots, initialHolds, renderedAt }: Props) {
   }, []);
 
   useEffect(() => {
-    // A first estimate of the browser's clock against the server's, until the first re-read.
-    noteServerTime(renderedAt, Date.now());
-    setNow(serverNow());
-  }, [renderedAt]);
-
-  useEffect(() => {
     const schedule = () => {
       window.clearTimeout(debounce.current);
       debounce.current = window.setTimeout(() => void reread(), 100);
@@ -62,11 +54,9 @@ export function LiveBoard({ initialSlots, initialHolds, renderedAt }: Props) {
     source.addEventListener('open', schedule);
     source.addEventListener('error', () => setStale(source.readyState !== EventSource.OPEN));
     window.addEventListener('online', schedule);
-    const tick = window.setInterval(() => setNow(serverNow()), 1000);
     return () => {
       source.close();
       window.removeEventListener('online', schedule);
-      window.clearInterval(tick);
       window.clearTimeout(debounce.current);
     };
   }, [reread]);

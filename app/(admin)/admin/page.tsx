@@ -3,6 +3,7 @@ import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { liveHolds, upcomingSlots } from '@/db/admin';
 import { requireStaff } from '@/lib/current-staff';
+import { ServerRenderTime } from '@/lib/use-now';
 import { LiveBoard } from './live-board';
 
 export const metadata: Metadata = { title: 'Live board' };
@@ -13,5 +14,9 @@ export default async function LiveBoardPage() {
   const [slots, holds] = await Promise.all([upcomingSlots(), liveHolds()]);
   // The moment this page is rendered: the board's first render in the browser uses it too, so
   // hydration sees exactly the countdowns and marks the server printed.
-  return <LiveBoard initialSlots={slots} initialHolds={holds} renderedAt={Date.now()} />;
+  return (
+    <ServerRenderTime at={Date.now()}>
+      <LiveBoard initialSlots={slots} initialHolds={holds} />
+    </ServerRenderTime>
+  );
 }

@@ -2,7 +2,7 @@
 /** The header's link to the basket, with how many seats are held right now. */
 import Link from 'next/link';
 import { isLive, isPending, seatCount } from '../_lib/hold-summary';
-import { useHydrated } from '../_lib/use-hydrated';
+import { useHydrated } from '@/lib/use-hydrated';
 import { useBooking } from './booking-provider';
 
 export function BasketLink() {

@@ -11,7 +11,6 @@
  * unloads the page too; the next page in the tab then holds the same seats again (unload-recovery).
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { noteServerTime } from '@/lib/server-clock';
 import { beaconRelease, fetchBooking } from '../_lib/api-client';
 import type { ReholdItem } from '../_lib/rehold';
 import type { Booking } from '../_lib/booking-types';
@@ -20,7 +19,6 @@ import { clearLeaving, isLeaving } from '../_lib/leaving';
 import { reholdItems } from '../_lib/rehold';
 import { joinTabs, type TabPresence } from '../_lib/tab-presence';
 import { claimRelease, recentRelease, rememberRelease } from '../_lib/unload-recovery';
-import { RenderedAt } from '../_lib/use-now';
 
 interface BookingContextValue {
   booking: Booking | null;
@@ -64,16 +62,7 @@ function reconcile(previous: Booking | null, next: Booking | null): Booking | nu
   return next;
 }
 
-export function BookingProvider({
-  initialBooking,
-  renderedAt,
-  children,
-}: {
-  initialBooking: Booking | null;
-  /** When the server rendered the page (its clock, ms): see useNow. */
-  renderedAt: number;
-  children: ReactNode;
-}) {
+export function BookingProvider({ initialBooking, children }: { initialBooking: Booking | null; children: ReactNode }) {
   const [booking, setState] = useState<Booking | null>(initialBooking);
   const [notice, setNotice] = useState<Notice | null>(null);
   const bookingRef = useRef(booking);
@@ -144,16 +133,6 @@ export function BookingProvider({
     setState((previous) => reconcile(previous, initialBooking));
   }, [initialBooking]);
 
-  // A first estimate of this browser's clock against the server's, until an API answer's Date
-  // header gives another. Once per page load: from then on the API answers keep it current (a
-  // refresh of the layout must not override a newer estimate with its render time).
-  const calibrated = useRef(false);
-  useEffect(() => {
-    if (calibrated.current) return;
-    calibrated.current = true;
-    noteServerTime(renderedAt, Date.now());
-  }, [renderedAt]);
-
   useEffect(() => {
     const presence = joinTabs((shared) => {
       setState(shared);
@@ -211,11 +190,5 @@ export function BookingProvider({
     () => ({ booking, setBooking, refresh, settled, notice, setNotice }),
     [booking, setBooking, refresh, settled, notice],
   );
-  // The first render's time is the server's, for hydration only: later renders do not read it.
-  const [firstRenderAt] = useState(renderedAt);
-  return (
-    <RenderedAt.Provider value={firstRenderAt}>
-      <BookingContext.Provider value={value}>{children}</BookingContext.Provider>
-    </RenderedAt.Provider>
-  );
+  return <BookingContext.Provider value={value}>{children}</BookingContext.Provider>;
 }

@@ -12,7 +12,7 @@ import { useEffect, useState } from 'react';
 import type { Booking } from '../_lib/booking-types';
 import { describeHold, isLive, isPending, seatCount } from '../_lib/hold-summary';
 import { formatCountdown } from '@/lib/wall-clock';
-import { useNow } from '../_lib/use-now';
+import { useNow } from '@/lib/use-now';
 import { useBooking } from './booking-provider';
 import { HoldExpired, expiredHeadline } from './hold-expired';
 

@@ -7,7 +7,7 @@
 import { useState } from 'react';
 import type { Booking } from '../_lib/booking-types';
 import { reholdItems } from '../_lib/rehold';
-import { useHydrated } from '../_lib/use-hydrated';
+import { useHydrated } from '@/lib/use-hydrated';
 import { useBooking } from './booking-provider';
 
 export function expiredHeadline(booking: Booking): string {

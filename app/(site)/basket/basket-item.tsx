@@ -8,7 +8,7 @@ import Link from 'next/link';
 import { formatLocalRange, formatMoney } from '@/emails/format';
 import type { BookingItem } from '../_lib/booking-types';
 import { formatTime, localDateOf } from '../_lib/local-time';
-import { useHydrated } from '../_lib/use-hydrated';
+import { useHydrated } from '@/lib/use-hydrated';
 
 interface Props {
   item: BookingItem;

@@ -12,7 +12,7 @@ import { describeHoldError } from '../_lib/hold-errors';
 import { isLive } from '../_lib/hold-summary';
 import { markLeaving } from '../_lib/leaving';
 import { useBooking } from '../_components/booking-provider';
-import { useHydrated } from '../_lib/use-hydrated';
+import { useHydrated } from '@/lib/use-hydrated';
 
 type Field = 'name' | 'email' | 'phone';
 const LABELS: Record<Field, string> = { name: 'Name', email: 'Email', phone: 'Phone' };

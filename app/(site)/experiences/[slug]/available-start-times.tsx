@@ -14,7 +14,7 @@ import { describeHoldError } from '../../_lib/hold-errors';
 import { isEditable, isLive } from '../../_lib/hold-summary';
 import { formatDuration, formatLocalDate, formatTime } from '../../_lib/local-time';
 import { useBooking } from '../../_components/booking-provider';
-import { useHydrated } from '../../_lib/use-hydrated';
+import { useHydrated } from '@/lib/use-hydrated';
 import { DateNav } from './date-nav';
 import { PeopleSelect } from './people-select';
 import { StartTimeButton } from './start-time-button';

@@ -1,7 +1,7 @@
 'use client';
 /** The date being shown: previous/next day buttons around a native date input (local dates). */
 import { addDays, formatLocalDate, isLocalDate } from '../../_lib/local-time';
-import { useHydrated } from '../../_lib/use-hydrated';
+import { useHydrated } from '@/lib/use-hydrated';
 
 interface Props {
   date: string;

@@ -1,7 +1,7 @@
 'use client';
 /** How many people to hold seats for: 1 up to the experience's maximum per booking. */
 import { formatMoney } from '@/emails/format';
-import { useHydrated } from '../../_lib/use-hydrated';
+import { useHydrated } from '@/lib/use-hydrated';
 
 interface Props {
   people: number;

@@ -8,7 +8,7 @@
  */
 import type { Slot } from '../../_lib/booking-types';
 import { formatTime } from '../../_lib/local-time';
-import { useHydrated } from '../../_lib/use-hydrated';
+import { useHydrated } from '@/lib/use-hydrated';
 
 interface Props {
   slot: Slot;
