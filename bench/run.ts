@@ -329,6 +329,16 @@ async function main(): Promise<void> {
       pools.set(clients, p);
     }
     let pool = pools.get(CONCURRENCY[0]!)!;
+    // Calls shared as the app shares them run as the app runs them: on connections of their own,
+    // as many as run at once (db/client.ts reservationSql). On the level's pool, two calls at a
+    // time would rotate over all its connections, each call waking a backend gone cold.
+    const callPool = async () => {
+      const p = postgres(url, { max: MAX_IN_FLIGHT, onnotice: () => {}, prepare: true });
+      await Promise.all(Array.from({ length: MAX_IN_FLIGHT }, () => p`select api.clock_now()`));
+      return p;
+    };
+    const appPool = await callPool();
+    const floorPool = await callPool();
     const [backend] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
     const meter = new CpuMeter(localPostmaster(backend!.pid, url));
 
@@ -339,7 +349,7 @@ async function main(): Promise<void> {
     // The app's own path (db/reservations.ts): reservations that arrive in the same turn of the
     // event loop, or while the pool's calls are running, share a call (db/reserve-queue.ts, api.reserve_seats_many).
     const { reserveSeats, reserveQueue } = await import('@/db/reservations');
-    const reserveShared = async (slot: number) => (await reserveSeats({ slotId: slot, quantity: 1 }, pool)).ok;
+    const reserveShared = async (slot: number) => (await reserveSeats({ slotId: slot, quantity: 1 }, appPool)).ok;
     const floor = async (slot: number) => {
       const [r] = await pool`select bench.floor_hold(${slot}::bigint, 1) as ok`;
       return r!.ok === true;
@@ -349,15 +359,15 @@ async function main(): Promise<void> {
       return r!.ok === true;
     };
     // The floor sharing calls exactly as the app's reservations do: the same queue, the same
-    // limits, one call of bench.floor_hold_many for what arrived together (one queue per level).
-    const floorQueue = (db: Sql) =>
-      new CallQueue<number, boolean>(
-        async (slots) => {
-          const [r] = await db<{ ok: boolean[] }[]>`select bench.floor_hold_many(${slots}::bigint[], ${slots.map(() => 1)}::int[]) as ok`;
-          return r!.ok.map((value) => ({ status: 'fulfilled', value }));
-        },
-        { maxInFlight: Math.min(MAX_IN_FLIGHT, db.options.max) },
-      );
+    // limits, its own connections, one call of bench.floor_hold_many for what arrived together.
+    const floorCalls = new CallQueue<number, boolean>(
+      async (slots) => {
+        const [r] = await floorPool<{ ok: boolean[] }[]>`select bench.floor_hold_many(${slots}::bigint[], ${slots.map(() => 1)}::int[]) as ok`;
+        return r!.ok.map((value) => ({ status: 'fulfilled', value }));
+      },
+      { maxInFlight: MAX_IN_FLIGHT },
+    );
+    const floorShared = (slot: number) => floorCalls.push(slot);
     const naive = async (slot: number) => {
       const [row] = await pool`select capacity, held from bench.naive_slots where id = ${slot}`;
       if (row!.held + 1 > row!.capacity) return false;
@@ -371,8 +381,6 @@ async function main(): Promise<void> {
     for (const clients of CONCURRENCY) {
       pool = pools.get(clients)!;
       progress(`A, B, C at ${clients} clients: ${ROUNDS} turns of ${SECONDS / ROUNDS} s each…`);
-      const floorCalls = floorQueue(pool);
-      const floorShared = (slot: number) => floorCalls.push(slot);
       // A shared-call scenario, with its holds per call: its queue's calls counted around its turns.
       const callCounts = new Map<string, CallQueue<unknown, unknown>['sent']>();
       const shared = (scenario: string, sent: CallQueue<unknown, unknown>['sent'], op: () => Promise<boolean>) =>
@@ -388,7 +396,7 @@ async function main(): Promise<void> {
             return result;
           },
         ] as const;
-      const appSent = reserveQueue(pool).sent;
+      const appSent = reserveQueue(appPool).sent;
       const measured = await takingTurns(meter, [
         ['A uniform', (seconds) => closedLoop(clients, () => reserve(uniform[pick()]!), { seconds })],
         shared('A uniform, shared calls', appSent, () => reserveShared(uniform[pick()]!)),
@@ -663,7 +671,7 @@ async function main(): Promise<void> {
       turns: ROUNDS,
       httpTurns: HTTP_ROUNDS,
     };
-    await Promise.all([...pools.values()].map((p) => p.end()));
+    await Promise.all([...pools.values(), appPool, floorPool].map((p) => p.end()));
     await sql.end();
   } finally {
     for (const child of nextServers) child.kill('SIGTERM');

@@ -1,15 +1,15 @@
-/** The postgres.js pool (server-only): one per process, created on first use. */
+/** The postgres.js pools (server-only): one per process and purpose, each created on first use. */
 import postgres from 'postgres';
 import { databaseUrl, env } from '@/lib/env';
+import { MAX_IN_FLIGHT } from './reserve-queue';
 
 export type Sql = postgres.Sql;
 
-const globalForDb = globalThis as unknown as { holdfastSql?: Sql };
+const globalForDb = globalThis as unknown as { holdfastSql?: Sql; holdfastReservationSql?: Sql };
 
-/** The shared pool. Survives Next.js dev reloads instead of leaking a pool per reload. */
-export function sql(): Sql {
-  globalForDb.holdfastSql ??= postgres(databaseUrl(), {
-    max: env().DATABASE_POOL_MAX,
+function open(max: number, applicationName: string): Sql {
+  return postgres(databaseUrl(), {
+    max,
     prepare: env().DATABASE_PREPARE,
     idle_timeout: 30,
     connect_timeout: 10,
@@ -17,9 +17,26 @@ export function sql(): Sql {
     // back after a few seconds' restart went unused for up to 20 s. Retry at most a second apart.
     backoff: reconnectDelaySeconds,
     onnotice: () => {},
-    connection: { application_name: 'holdfast' },
+    connection: { application_name: applicationName },
   });
+}
+
+/** The shared pool. Survives Next.js dev reloads instead of leaking a pool per reload. */
+export function sql(): Sql {
+  globalForDb.holdfastSql ??= open(env().DATABASE_POOL_MAX, 'holdfast');
   return globalForDb.holdfastSql;
+}
+
+/**
+ * The reservations' own connections, as many as their queue runs calls at once
+ * (db/reserve-queue.ts). A pool hands out its idle connections in turn, so two calls at a time on
+ * the shared pool of ten ran on ten backends by rotation, each call waking one whose caches had
+ * gone cold; on two connections of their own the same calls held 33–45 % more seats per second
+ * (ARCHITECTURE, "Reservations have connections of their own").
+ */
+export function reservationSql(): Sql {
+  globalForDb.holdfastReservationSql ??= open(MAX_IN_FLIGHT, 'holdfast reservations');
+  return globalForDb.holdfastReservationSql;
 }
 
 /** Seconds before the n-th reconnect in a row: 0.1, 0.2, 0.4, 0.8, then 1 s apart. */
@@ -27,11 +44,11 @@ export function reconnectDelaySeconds(attempt: number): number {
   return Math.min(0.05 * 2 ** attempt, 1);
 }
 
-/** Closes the shared pool (graceful shutdown, tests). */
+/** Closes the pools (graceful shutdown, tests). */
 export async function closeSql(): Promise<void> {
-  const pool = globalForDb.holdfastSql;
-  globalForDb.holdfastSql = undefined;
-  await pool?.end({ timeout: 5 });
+  const pools = [globalForDb.holdfastSql, globalForDb.holdfastReservationSql];
+  globalForDb.holdfastSql = globalForDb.holdfastReservationSql = undefined;
+  await Promise.all(pools.map((pool) => pool?.end({ timeout: 5 })));
 }
 
 /** `make(db)` made once per pool, on first use, and dropped with the pool. */

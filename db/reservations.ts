@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { LocalDateTime } from '../lib/schemas';
 import { call, inTransaction } from './call';
-import { perPool, sql as pool, type Sql } from './client';
+import { perPool, reservationSql, sql as pool, type Sql } from './client';
 import { fromDatabaseError } from './errors';
 import { CallQueue, MAX_BATCH, MAX_IN_FLIGHT } from './reserve-queue';
 import { SharedReads } from './shared-reads';
@@ -108,11 +108,12 @@ export interface ReserveInput {
 /**
  * Holds seats (api.reserve_seats). A conflict comes back as `{ ok: false }`, not as an error.
  * On a pool, reservations that arrive while earlier ones are still running share a call
- * (db/reserve-queue.ts); each still gets exactly its own answer or error. Inside a transaction
+ * (db/reserve-queue.ts); each still gets exactly its own answer or error. Without a pool they
+ * run on the reservations' own connections (db/client.ts `reservationSql`). Inside a transaction
  * the caller passes, it is one call of its own.
  */
 export function reserveSeats(input: ReserveInput, db?: Sql): Promise<ReserveResult> {
-  const target = db ?? pool();
+  const target = db ?? reservationSql();
   if (inTransaction(target)) return reserveOne(input, target);
   return reserveQueue(target).push(input);
 }

@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, test } from 'vitest';
 import { AppError } from '@/db/errors';
 import { reserveMany, reserveQueue, reserveSeats, type ReserveResult } from '@/db/reservations';
-import type { Sql } from '@/db/client';
+import { reservationSql, type Sql } from '@/db/client';
+import { MAX_IN_FLIGHT } from '@/db/reserve-queue';
 import { connect, createExperience, createResource, createSlot, invariantViolations, slotCounts } from '../helpers/fixtures';
 
 const sql = connect(4);
@@ -180,6 +181,27 @@ describe('reserveSeats on a pool: reservations that arrive together share calls'
       expect(await slotCounts(sql, slot)).toEqual({ capacity: 7, held: 7, booked: 0 });
       expect(await bookingsOn(slot)).toEqual({ bookings: 7, seats: 7 });
     }
+  });
+
+  test('without a pool, reservations run on their own connections, as many as run at once (MAX_IN_FLIGHT)', async () => {
+    const exp = await createExperience(sql, { capacity: 1000 });
+    const slots = await Promise.all(Array.from({ length: 10 }, (_, i) => createSlot(sql, exp.id, { startsInHours: 200 + i })));
+    const sent = reserveQueue(reservationSql()).sent;
+    const before = { ...sent };
+    for (let round = 0; round < 5; round++) {
+      const results = await Promise.all(Array.from({ length: 60 }, (_, i) => reserveSeats({ slotId: slots[i % slots.length]!, quantity: 1 })));
+      expect(results.every((r) => r.ok)).toBe(true);
+    }
+    expect(sent.inputs - before.inputs).toBe(300);
+    // Every call went over the reservations' connections, and there are no more of them than calls at once.
+    const [backends] = await sql<{ n: number }[]>`
+      select count(*)::int as n from pg_stat_activity
+       where datname = current_database() and application_name = 'holdfast reservations'`;
+    expect(backends!.n).toBeGreaterThanOrEqual(1);
+    expect(backends!.n).toBeLessThanOrEqual(MAX_IN_FLIGHT);
+    expect(reservationSql().options.max).toBe(MAX_IN_FLIGHT);
+    const [held] = await sql<{ n: number }[]>`select coalesce(sum(held), 0)::int as n from data.slots where id = any(${slots}::bigint[])`;
+    expect(held!.n).toBe(300);
   });
 
   test('customers sharing a call still get their own errors', async () => {
