@@ -107,8 +107,8 @@ export function markdown(results: Record<string, unknown>): string {
   md += targets(results, clients) + '\n';
   md += `**A (Holdfast's reserve function) / B (floor: one conditional UPDATE + one INSERT)**, same server, same run. `;
   md += `"A" calls \`api.reserve_seats\` once per hold, as B calls its function; "A, shared calls" is the app's own path `;
-  md += `(\`reserveSeats\` on a pool), where holds that arrive in the same turn of the event loop, or while the pool's calls are running, share a call; `;
-  md += `"both sharing calls" sets it beside the floor sharing calls the same way (\`bench.floor_hold_many\`, same queue and limits); `;
+  md += `(\`reserveSeats\` on two connections of its own, as in the app), where holds that arrive in the same turn of the event loop, or while its two calls are running, share a call; `;
+  md += `"both sharing calls" sets it beside the floor sharing calls the same way (\`bench.floor_hold_many\`, same queue and limits, two connections of its own); `;
   md += `"B-model" is the data model's own floor, the rows a hold writes and nothing else (\`bench.model_floor_hold\`, one call per hold, as A):\n\n`;
   md += table(
     clients.map((c) => ({
