@@ -30,9 +30,10 @@ export function sql(): Sql {
 /**
  * The reservations' own connections, as many as their queue runs calls at once
  * (db/reserve-queue.ts). A pool hands out its idle connections in turn, so two calls at a time on
- * the shared pool of ten ran on ten backends by rotation, each call waking one whose caches had
- * gone cold; on two connections of their own the same calls held 33–45 % more seats per second
- * (ARCHITECTURE, "Reservations have connections of their own").
+ * the shared pool went round all its backends, each call waking one whose caches had gone cold;
+ * on two connections of their own the same calls held 36–45 % more holds a second on 10,000
+ * slots and 26–33 % more on one hot slot than on a pool of eight (ARCHITECTURE, "Reservations
+ * have connections of their own").
  */
 export function reservationSql(): Sql {
   globalForDb.holdfastReservationSql ??= open(MAX_IN_FLIGHT, 'holdfast reservations');
