@@ -1,8 +1,9 @@
 /**
  * What the end-to-end tests share: the server's state file (written by serve.ts), a connection
- * to its database for fixtures and for checking the invariants in SQL, and screenshots.
+ * to its database for fixtures and for checking the invariants in SQL, screenshots, and the
+ * app's own list of its pages and routes.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
 import postgres from 'postgres';
@@ -15,6 +16,26 @@ export interface E2EState {
 
 export function state(): E2EState {
   return JSON.parse(readFileSync(path.resolve('.holdfast/e2e-state.json'), 'utf8')) as E2EState;
+}
+
+/**
+ * Every file under app/`under` named `name` ("page.tsx", "route.ts"), as the route it serves
+ * ("/admin/bookings/[number]"): route groups dropped, dynamic segments kept.
+ */
+export function routesOf(under: string, name: string): string[] {
+  const appDir = path.resolve('app');
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name === name) found.push(full);
+    }
+  };
+  walk(path.join(appDir, under));
+  return found
+    .map((file) => '/' + path.relative(appDir, path.dirname(file)).split(path.sep).filter((s) => s && !/^\(.*\)$/.test(s)).join('/'))
+    .sort();
 }
 
 let pool: postgres.Sql | undefined;

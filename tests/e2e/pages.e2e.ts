@@ -6,32 +6,12 @@
  * browser than on the server, and React reports the failed hydration as an error. The pages are
  * read from app/, so a new page fails this test until it has an address here.
  */
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
-import { closeDb, db, experienceWithSlot } from './fixtures';
+import { closeDb, db, experienceWithSlot, routesOf } from './fixtures';
 import { E2E_STAFF } from './staff';
 
 test.afterAll(closeDb);
-
-/** Every page.tsx under app/, as its route ("/admin/bookings/[number]"), route groups dropped. */
-function pageRoutes(): string[] {
-  const appDir = path.resolve('app');
-  const found: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.name === 'page.tsx') {
-        const segments = path.relative(appDir, dir).split(path.sep).filter((s) => s && !/^\(.*\)$/.test(s));
-        found.push('/' + segments.join('/'));
-      }
-    }
-  };
-  walk(appDir);
-  return found.sort();
-}
 
 test('every page renders without an error, and passes axe\'s WCAG 2.1 A/AA rules, in a browser at UTC+14 in German', async ({ browser }) => {
   test.setTimeout(240_000); // sixteen pages, each loaded and scanned: ~45 s here
@@ -100,7 +80,7 @@ test('every page renders without an error, and passes axe\'s WCAG 2.1 A/AA rules
     expect(new URL(page.url()).pathname, `${url} stayed where it was`).toBe(url.split('?')[0]);
   }
 
-  expect(pageRoutes().filter((route) => !visited.has(route)), 'pages this test does not visit').toEqual([]);
+  expect(routesOf('', 'page.tsx').filter((route) => !visited.has(route)), 'pages this test does not visit').toEqual([]);
   expect(problems).toEqual([]);
   await context.close();
 });
