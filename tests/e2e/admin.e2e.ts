@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
-import { closeDb, db, experienceWithSlot, holdSeats, openExperience, routesOf, screenshot, slotCounts } from './fixtures';
+import { closeDb, collectErrors, db, experienceWithSlot, holdSeats, openExperience, routesOf, screenshot, slotCounts } from './fixtures';
 import { E2E_STAFF } from './staff';
 
 test.afterAll(closeDb);
@@ -157,10 +157,7 @@ test('live board: holds count down, and start times are marked, on the server\'s
     select api.reserve_seats(p_slot_id => ${slotId}::bigint, p_quantity => 1) as result`;
   const staff = await newPage(browser);
   const errors: string[] = [];
-  staff.on('pageerror', (err) => errors.push(err.message));
-  staff.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text()); // how React reports a failed hydration
-  });
+  collectErrors(staff, errors);
   // The staff computer's clock is ten minutes slow (Date only: its timers run as usual).
   await staff.clock.setFixedTime(Date.now() - 10 * 60_000);
   await signIn(staff);

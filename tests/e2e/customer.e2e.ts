@@ -4,7 +4,7 @@
  * the suite ends with the invariants.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { closeDb, db, experienceWithSlot, holdSeats, invariantProblems, openExperience, screenshot, slotCounts } from './fixtures';
+import { closeDb, collectErrors, db, experienceWithSlot, holdSeats, invariantProblems, openExperience, screenshot, slotCounts } from './fixtures';
 
 test.afterAll(async () => {
   expect(await invariantProblems()).toBe(0);
@@ -272,13 +272,7 @@ test('clocks: with the computer\'s clock 20 minutes fast, a hold shows as held a
   // Date only: the browser's timers run as usual. To this clock the 15-minute hold has lapsed.
   await context.clock.setFixedTime(Date.now() + 20 * 60_000);
   const errors: string[] = [];
-  const watch = (page: Page) => {
-    page.on('pageerror', (err) => errors.push(`${page.url()}: ${err.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(`${page.url()}: ${message.text()}`); // how React reports a failed hydration
-    });
-    return page;
-  };
+  const watch = (page: Page) => collectErrors(page, errors);
   const first = watch(await context.newPage());
   await openExperience(first, slug, slotId);
   await holdSeats(first, slotId, 2);

@@ -38,6 +38,20 @@ export function routesOf(under: string, name: string): string[] {
     .sort();
 }
 
+/**
+ * Collects the page's uncaught errors and console errors (the way React reports a failed
+ * hydration) into `into`, each after the path it happened on. Console errors logged while
+ * `ignoreConsole()` is true are skipped.
+ */
+export function collectErrors(page: Page, into: string[], ignoreConsole: () => boolean = () => false): Page {
+  const where = () => new URL(page.url()).pathname;
+  page.on('pageerror', (err) => into.push(`${where()}: ${err.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !ignoreConsole()) into.push(`${where()}: ${message.text()}`);
+  });
+  return page;
+}
+
 let pool: postgres.Sql | undefined;
 export function db(): postgres.Sql {
   pool ??= postgres(state().databaseUrl, { max: 4, onnotice: () => {} });

@@ -8,7 +8,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
-import { closeDb, db, experienceWithSlot, routesOf } from './fixtures';
+import { closeDb, collectErrors, db, experienceWithSlot, routesOf } from './fixtures';
 import { E2E_STAFF } from './staff';
 
 test.afterAll(closeDb);
@@ -19,13 +19,10 @@ test('every page renders without an error, and passes axe\'s WCAG 2.1 A/AA rules
   const context = await browser.newContext({ timezoneId: 'Pacific/Kiritimati', locale: 'de-DE', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const problems: string[] = [];
-  page.on('pageerror', (err) => problems.push(`${new URL(page.url()).pathname}: ${err.message}`));
   // What axe's own injection makes the browser log (a sandboxed frame refusing its script) is not
   // the page's: console errors while it runs are not counted.
   let scanning = false;
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !scanning) problems.push(`${new URL(page.url()).pathname}: ${message.text()}`);
-  });
+  collectErrors(page, problems, () => scanning);
   const visited = new Set<string>();
   const visit = async (route: string, url: string) => {
     await page.goto(url, { waitUntil: 'networkidle' });
