@@ -40,14 +40,13 @@ export function routesOf(under: string, name: string): string[] {
 
 /**
  * Collects the page's uncaught errors and console errors (the way React reports a failed
- * hydration) into `into`, each after the path it happened on. Console errors logged while
- * `ignoreConsole()` is true are skipped.
+ * hydration) into `into`, each after the path it happened on.
  */
-export function collectErrors(page: Page, into: string[], ignoreConsole: () => boolean = () => false): Page {
+export function collectErrors(page: Page, into: string[]): Page {
   const where = () => new URL(page.url()).pathname;
   page.on('pageerror', (err) => into.push(`${where()}: ${err.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error' && !ignoreConsole()) into.push(`${where()}: ${message.text()}`);
+    if (message.type() === 'error') into.push(`${where()}: ${message.text()}`);
   });
   return page;
 }

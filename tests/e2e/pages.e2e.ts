@@ -19,17 +19,17 @@ test('every page renders without an error, and passes axe\'s WCAG 2.1 A/AA rules
   const context = await browser.newContext({ timezoneId: 'Pacific/Kiritimati', locale: 'de-DE', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const problems: string[] = [];
-  // What axe's own injection makes the browser log (a sandboxed frame refusing its script) is not
-  // the page's: console errors while it runs are not counted.
-  let scanning = false;
-  collectErrors(page, problems, () => scanning);
+  collectErrors(page, problems);
   const visited = new Set<string>();
   const visit = async (route: string, url: string) => {
     await page.goto(url, { waitUntil: 'networkidle' });
     visited.add(route);
-    scanning = true;
-    const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    scanning = false;
+    // The email preview's frame is sandboxed without scripts: axe cannot run inside it, and trying
+    // makes the browser log a refusal (sometimes after analyze() has returned). It is left out.
+    const axe = await new AxeBuilder({ page })
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+      .exclude('iframe[sandbox]')
+      .analyze();
     for (const v of axe.violations) {
       problems.push(`${route}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
     }
