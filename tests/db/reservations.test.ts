@@ -303,6 +303,25 @@ describe('releasing', () => {
     expect(last.status).toBe('released');
     expect((await slotCounts(sql, b!)).held).toBe(0);
   });
+
+  test('data.release_bookings gives each booking\'s seats back once, whatever order or repeats its ids come in', async () => {
+    const exp = await createExperience(sql);
+    const [a, b] = [await createSlot(sql, exp.id, { capacity: 10 }), await createSlot(sql, exp.id, { startsInHours: 48, capacity: 10 })];
+    const both = await held({ slotId: a!, quantity: 2 });
+    await held({ slotId: b!, quantity: 3, bookingNumber: both.bookingNumber, holdToken: both.holdToken! });
+    const other = await held({ slotId: a!, quantity: 1 });
+    const untouched = await held({ slotId: b!, quantity: 4 });
+    const ids = await sql<{ id: string }[]>`
+      select id from data.pending_bookings where booking_number in (${both.bookingNumber}, ${other.bookingNumber}) order by id desc`;
+    const given = [...ids, ...ids, ids[0]!].map((r) => r.id);
+    const [row] = await sql<{ released: number }[]>`
+      select data.release_bookings(${given}::bigint[], 'released', 'staff') as released`;
+    expect(row?.released).toBe(2);
+    expect((await slotCounts(sql, a!)).held).toBe(0);
+    expect((await slotCounts(sql, b!)).held).toBe(4);
+    expect((await events(both.bookingNumber)).filter((e) => e.type === 'released')).toHaveLength(1);
+    expect((await events(untouched.bookingNumber)).map((e) => e.type)).toEqual(['reserved']);
+  });
 });
 
 describe('expiry', () => {
