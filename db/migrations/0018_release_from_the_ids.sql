@@ -20,9 +20,9 @@
  *
  * Measured on PostgreSQL 15, 2 cores, in `npm run bench` (the machine's autovacuum off, no
  * statistics on booking_items): summing a batch's seats per slot took 295-321 ms of its 519-563 ms
- * before, 73-86 ms of 230-322 ms after; the sweep of F's 100,000 holds went from 11.0 s to 3.5 s. With statistics, on a copy holding 530,000 live
- * holds: 207-279 ms a batch before, 207-235 after. 3,000 releases of one booking each: 1.64-1.75 s
- * before and after.
+ * before, 73-86 ms of 230-322 ms after; the sweep of F's 100,000 holds went from 11.0 s to
+ * 3.5 s. With statistics, on a copy holding 530,000 live holds: 207-279 ms a batch before,
+ * 207-235 after. 3,000 releases of one booking each: 1.64-1.75 s before and after.
  */
 
 create or replace function data.release_bookings(p_booking_ids bigint[], p_status text, p_tier text, p_detail jsonb)
