@@ -41,7 +41,7 @@ async function item(cookie: string, method: 'PATCH' | 'DELETE', itemId: number |
 }
 
 describe('GET /api/booking', () => {
-  test('answers the booking of the hold cookie; 404 without one, 403 with a forged token', async () => {
+  test('answers the booking of the hold cookie; null without one, 404 for a booking that is not there, 403 with a forged token', async () => {
     const exp = await createExperience(sql);
     const { body, cookie } = await hold(await createSlot(sql, exp.id), 2);
     const mine = await json(await getBooking(request('GET', '/api/booking', { headers: { cookie } })));
@@ -49,7 +49,9 @@ describe('GET /api/booking', () => {
     expect(mine.body).toMatchObject({ bookingNumber: body.bookingNumber, status: 'held', items: [{ quantity: 2 }], paymentProvider: null });
 
     const none = await json(await getBooking(request('GET', '/api/booking')));
-    expect({ status: none.status, code: none.body.code }).toEqual({ status: 404, code: 'booking_not_found' });
+    expect({ status: none.status, body: none.body }).toEqual({ status: 200, body: null });
+    const gone = await json(await getBooking(request('GET', '/api/booking', { headers: { cookie: `hf_hold=BK-200101-ABCDEF.${'a'.repeat(64)}` } })));
+    expect({ status: gone.status, code: gone.body.code }).toEqual({ status: 404, code: 'booking_not_found' });
     const forged = await json(await getBooking(request('GET', '/api/booking', { headers: { cookie: `hf_hold=${body.bookingNumber}.${'a'.repeat(64)}` } })));
     expect({ status: forged.status, code: forged.body.code }).toEqual({ status: 403, code: 'invalid_hold_token' });
   });

@@ -136,6 +136,26 @@ test('4. abandonment: closing the page gives the seats back at once', async ({ b
   expect(event).toEqual({ tier: 'beacon' });
 });
 
+test('leaving for another address gives the seats back on the way out; the basket holds them again, says so, and logs no error', async ({ page }) => {
+  const { slug, slotId } = await experienceWithSlot({ capacity: 5 });
+  const errors: string[] = [];
+  collectErrors(page, errors);
+  await openExperience(page, slug, slotId);
+  await holdSeats(page, slotId, 2);
+  await page.goto('/basket'); // typed in the address bar: the experience page is left, not navigated within
+  await expect(page.getByText(/Leaving the page gave your seats back; they are held again as booking BK-/)).toBeVisible();
+  await expect.poll(async () => (await slotCounts(slotId)).held, { timeout: 3_000 }).toBe(2);
+  const tiers = await db()`
+    select e.type, e.tier from data.booking_events e join data.booking_items i on i.booking_id = e.booking_id
+     where i.slot_id = ${slotId} and e.type in ('reserved', 'released') order by e.id`;
+  expect(tiers).toEqual([
+    { type: 'reserved', tier: null },
+    { type: 'released', tier: 'beacon' },
+    { type: 'reserved', tier: null },
+  ]);
+  expect(errors).toEqual([]);
+});
+
 test('5. expiry: a short hold gives its seats back with no manual step, and the page says so', async ({ page }) => {
   const { slug, slotId } = await experienceWithSlot({ capacity: 4, holdDuration: '4 seconds' });
   await openExperience(page, slug, slotId);

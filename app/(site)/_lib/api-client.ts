@@ -103,10 +103,11 @@ export async function reserve(input: { slotId: number; quantity: number; booking
   return { booking: toBooking(answer), slot: answer.slot };
 }
 
-/** The visitor's booking, or null when this browser has none. */
+/** The visitor's booking, or null when this browser has none (or its booking is gone). */
 export async function fetchBooking(): Promise<Booking | null> {
   try {
-    return toBooking(await request<Booking>('/api/booking'));
+    const booking = await request<Booking | null>('/api/booking');
+    return booking === null ? null : toBooking(booking);
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) return null;
     throw err;
