@@ -24,8 +24,8 @@ test('every page renders without an error, and passes axe\'s WCAG 2.1 A/AA rules
   const visit = async (route: string, url: string) => {
     await page.goto(url, { waitUntil: 'networkidle' });
     visited.add(route);
-    // The email preview's frame is sandboxed without scripts: axe cannot run inside it, and trying
-    // makes the browser log a refusal (sometimes after analyze() has returned). It is left out.
+    // The email preview's frame is sandboxed without scripts: axe cannot run inside it (trying
+    // costs a second's timeout and makes the browser log a refusal). It is left out.
     const axe = await new AxeBuilder({ page })
       .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
       .exclude('iframe[sandbox]')
