@@ -14,6 +14,19 @@ function ratio(rows: Row[], a: string, b: string, clients: number, key = 'perSec
 }
 
 const D = 'D hot slot (POST /api/reserve-availability)';
+/**
+ * D's floor: a route that does nothing (GET /api/live), served by the same router as D (pages/api),
+ * on the same server, in turns with D. What any request costs on this machine before D's own work.
+ */
+export const BARE = 'bare route (GET /api/live: pages/api, no database)';
+export const D_OPEN_LOOP_PREFIX = 'D hot slot at a fixed';
+export const BARE_OPEN_LOOP_PREFIX = 'bare route at a fixed';
+
+/** " (bare route: 2900 req/s, p99 48 ms)", or nothing when the run has no such row. */
+function beside(row: Row | undefined): string {
+  if (!row) return '';
+  return row.connections === 'open loop' ? ` (bare route in the same turns: p99 ${row.p99} ms)` : ` (bare route: ${row.perSecond} req/s, p99 ${row.p99} ms)`;
+}
 
 /** "0.50 / 0.81 / 0.88", and at which levels a ratio reaches `min`. */
 function ratios(rows: Row[], a: string, b: string, clients: number[], min: number): { text: string; met: number[] } {
@@ -72,15 +85,16 @@ function targets(results: Record<string, unknown>, clients: number[]): string {
     const met = d.filter((r) => (r.perSecond as number) >= 1000 && (r.p99 as number) <= 50).map((r) => r.connections as number);
     rows.push({
       target: 'D ≥ 1,000 holds/s on one hot slot, p99 ≤ 50 ms',
-      run: d.map((r) => `${r.perSecond} req/s, p99 ${r.p99} ms at ${r.connections}`).join('; '),
+      run: d.map((r) => `${r.perSecond} req/s, p99 ${r.p99} ms at ${r.connections}${beside(http.find((b) => b.scenario === BARE && b.connections === r.connections))}`).join('; '),
       verdict: verdict(met, d.map((r) => r.connections as number), 'connections'),
     });
   }
-  const open = http.find((r) => r.connections === 'open loop');
+  const open = http.find((r) => String(r.scenario).startsWith(D_OPEN_LOOP_PREFIX));
   if (open) {
+    const bareOpen = http.find((r) => String(r.scenario).startsWith(BARE_OPEN_LOOP_PREFIX));
     rows.push({
       target: `D, open loop: ${Number(open.offeredPerSecond).toLocaleString('en')} holds/s offered, p99 ≤ 50 ms`,
-      run: `${open.perSecond} answered/s, p50 ${open.p50} ms, p99 ${open.p99} ms${open.keptUp ? '' : ', not every request answered with a 2xx'}`,
+      run: `${open.perSecond} answered/s, p50 ${open.p50} ms, p99 ${open.p99} ms${open.keptUp ? '' : ', not every request answered with a 2xx'}${beside(bareOpen)}`,
       verdict: open.keptUp && Number(open.offeredPerSecond) >= 1000 && (open.p99 as number) <= 50 ? '**met**' : 'not met',
     });
   }
@@ -151,10 +165,11 @@ export function markdown(results: Record<string, unknown>): string {
     md += `with ${eDb.liveHolds} live holds in the database: ${eDb.perSecond} reads/s from one client, p50 ${eDb.p50} ms, p99 ${eDb.p99} ms.\n\n`;
   }
   const levels = [...new Set(http.map((r) => r.connections).filter((c): c is number => typeof c === 'number'))];
-  const open = http.find((r) => r.connections === 'open loop');
+  const open = http.find((r) => String(r.scenario).startsWith(D_OPEN_LOOP_PREFIX));
   if (http.length > 0) {
-    md += `**Through HTTP** (\`next start\`, autocannon; p50/p99 in ms, over every response of ${meta.httpTurns ?? 1} interleaved turns). D (a pages/api route) / bare App Router route handler: `;
-    md += levels.map((c) => `${c} conn. ${ratio(http, D, 'bare route handler (GET /api/live)', c)}`).join(', ');
+    md += `**Through HTTP** (\`next start\`, autocannon; p50/p99 in ms, over every response of ${meta.httpTurns ?? 1} interleaved turns). `;
+    md += `D / the bare route (a pages/api route that does nothing, as D is a pages/api route; D's floor on this machine), requests/s: `;
+    md += levels.map((c) => `${c} conn. ${ratio(http, D, BARE, c)}`).join(', ');
     md += `; D / A hot slot: `;
     md += levels.map((c) => {
       const d = http.find((r) => String(r.scenario).startsWith('D') && r.connections === c)?.perSecond as number | undefined;
@@ -171,7 +186,8 @@ export function markdown(results: Record<string, unknown>): string {
     if (open) {
       md += `\nThe first rows are closed loops (autocannon: each connection waits for its answer before it sends again, so the latency is the connections over the throughput). `;
       md += `"${open.scenario}" is an open loop (bench/open-loop.ts): requests fall due ${Number(open.offeredPerSecond).toLocaleString('en')} times a second whatever the answers, `;
-      md += `each timed from when it fell due; ${open.keptUp ? 'every request was answered, with a 2xx' : '**not** every request was answered with a 2xx'} (its latency is in its row).\n`;
+      md += `each timed from when it fell due; ${open.keptUp ? 'every request was answered, with a 2xx' : '**not** every request was answered with a 2xx'} (its latency is in its row)`;
+      md += http.some((r) => String(r.scenario).startsWith(BARE_OPEN_LOOP_PREFIX)) ? `; the bare route took turns with it at the same rate.\n` : `.\n`;
     }
     md += `\nThe Next.js server is one Node.js process: at 100% CPU use it is the bottleneck, whatever the database does.`;
     md += ` The CPU ceiling is the machine's ${String(meta.cpus).split(' ')[0]} cores divided by the CPU that Next.js and PostgreSQL spend on one request:`;

@@ -21,6 +21,7 @@ import { CallQueue, MAX_IN_FLIGHT } from '@/db/reserve-queue';
 import { CpuMeter, costOf, cpuCeiling, localPostmaster, type CpuCost, type CpuSnapshot } from './cpu';
 import { openLoop, type OpenLoopRequest } from './open-loop';
 import { PGBENCH_WARM_UP, steadyTps } from './pgbench';
+import { BARE, BARE_OPEN_LOOP_PREFIX, D_OPEN_LOOP_PREFIX, markdown } from './report';
 
 type Sql = postgres.Sql;
 
@@ -256,7 +257,8 @@ function openLoopRow(label: string, rate: number, t: HttpTotals): Record<string,
 
 /** D's target rate, offered in an open loop (bench/open-loop.ts). */
 const OPEN_LOOP_RATE = 1000;
-const D_OPEN_LOOP = `D hot slot at a fixed ${OPEN_LOOP_RATE.toLocaleString('en')} requests/s (open loop)`;
+const D_OPEN_LOOP = `${D_OPEN_LOOP_PREFIX} ${OPEN_LOOP_RATE.toLocaleString('en')} requests/s (open loop)`;
+const BARE_OPEN_LOOP = `${BARE_OPEN_LOOP_PREFIX} ${OPEN_LOOP_RATE.toLocaleString('en')} requests/s (open loop)`;
 
 async function main(): Promise<void> {
   // ---------------------------------------------------------------------------------- database
@@ -622,7 +624,6 @@ async function main(): Promise<void> {
         ],
       };
       const availability: Partial<autocannon.Options> = { requests: [{ method: 'GET', path: '/api/check-availability?experience=bench-read' }] };
-      const BARE = 'bare route handler (GET /api/live)';
       const D = 'D hot slot (POST /api/reserve-availability)';
       const E = 'E availability (GET /api/check-availability, 30 days)';
       // A fresh server runs cold (JIT, caches, pools): warm every route before measuring any.
@@ -639,11 +640,15 @@ async function main(): Promise<void> {
         for (const label of [BARE, D, E]) http.push(closedLoopRow(label, connections, t.get(label)!));
       }
       // D as the target states it: customers arriving at 1,000 a second, whatever the answers.
-      progress(`D at a fixed ${OPEN_LOOP_RATE} requests/s (open loop): ${HTTP_ROUNDS} turns of ${HTTP_TURN_SECONDS} s each…`);
+      // The bare route takes turns with it at the same rate: what the tail is before D's own work.
+      progress(`D and the bare route at a fixed ${OPEN_LOOP_RATE} requests/s (open loop): ${HTTP_ROUNDS} turns of ${HTTP_TURN_SECONDS} s each…`);
+      const liveRequest = (): OpenLoopRequest => ({ method: 'GET', path: '/api/live', headers: {} });
       const open = await httpTurns(meter, [
         { label: D_OPEN_LOOP, pids: [one!], turn: (seconds) => openLoop({ port, rate: OPEN_LOOP_RATE, seconds, request: reserveRequest }) },
+        { label: BARE_OPEN_LOOP, pids: [one!], turn: (seconds) => openLoop({ port, rate: OPEN_LOOP_RATE, seconds, request: liveRequest }) },
       ]);
       http.push(openLoopRow(D_OPEN_LOOP, OPEN_LOOP_RATE, open.get(D_OPEN_LOOP)!));
+      http.push(openLoopRow(BARE_OPEN_LOOP, OPEN_LOOP_RATE, open.get(BARE_OPEN_LOOP)!));
       // The same reservations over two Next.js processes, taking turns with one: does a second
       // process find spare CPU? (Started only now: it would run in the background of the above.)
       const second = port + 100;
@@ -683,7 +688,7 @@ async function main(): Promise<void> {
 
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   writeFileSync(path.join(root, 'bench/results/latest.json'), JSON.stringify(results, null, 2) + '\n');
-  const md = (await import('./report')).markdown(results);
+  const md = markdown(results);
   writeFileSync(path.join(root, 'bench/results/latest.md'), md);
   process.stdout.write(md);
 }

@@ -1,7 +1,7 @@
 /**
  * Route plumbing: read and validate a body, and turn every failure into `{ code, message }` with
  * the right status. Unknown errors are logged and become a 500. For App Router route handlers
- * (web Request and Response) and for the one pages/api route (Node.js request and response).
+ * (web Request and Response) and for the pages/api routes (Node.js request and response).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
@@ -137,8 +137,9 @@ export interface Reply {
 
 /**
  * `handler` for a Pages Router API route (Node.js request and response), which Next.js serves
- * with about half the CPU of an App Router route handler: used only on the hot path (ARCHITECTURE,
- * "Why one endpoint is a pages/api route"). Answers other methods than `method` with a 405.
+ * with about half the CPU of an App Router route handler: used on the hot path and for liveness
+ * (ARCHITECTURE, "Why two endpoints are pages/api routes"). Answers other methods than `method`
+ * with a 405.
  */
 export function nodeHandler(
   logMessage: string,
@@ -148,7 +149,8 @@ export function nodeHandler(
   return async (req, res) => {
     let reply: Reply;
     try {
-      if (req.method !== method) throw new AppError('method_not_allowed', `Use ${method}.`);
+      // A HEAD is a GET without its body (Node.js leaves the body out), as route handlers answer it.
+      if (req.method !== method && !(method === 'GET' && req.method === 'HEAD')) throw new AppError('method_not_allowed', `Use ${method}.`);
       reply = await run(req);
     } catch (err) {
       // The client went away while sending its body: nobody to answer, nothing was changed.

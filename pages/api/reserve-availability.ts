@@ -1,9 +1,10 @@
 /**
  * POST /api/reserve-availability: hold seats on a start time, creating or extending a booking.
  *
- * The one Pages Router API route: every customer's first click lands here, and Next.js serves a
- * pages/api route with about half the CPU of an App Router route handler, which adapts each
- * request and response to web streams (ARCHITECTURE, "Why one endpoint is a pages/api route").
+ * A Pages Router API route (as is GET /api/live): every customer's first click lands here, and
+ * Next.js serves a pages/api route with about half the CPU of an App Router route handler, which
+ * adapts each request and response to web streams (ARCHITECTURE, "Why two endpoints are pages/api
+ * routes").
  * Same plumbing otherwise: lib/http validates the body and turns failures into `{ code, message }`.
  */
 import { z } from 'zod';

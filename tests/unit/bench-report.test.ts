@@ -104,7 +104,7 @@ describe('bench report: targets', () => {
       '850 req/s, p99 25 ms at 8; 1150 req/s, p99 33 ms at 16; 1350 req/s, p99 52 ms at 32; 1500 req/s, p99 90 ms at 64',
       'met at 16 connections only',
     ]);
-    expect(md).toContain('D (a pages/api route) / bare App Router route handler: 8 conn. n/a, 16 conn. n/a, 32 conn. n/a, 64 conn. n/a');
+    expect(md).toContain('D / the bare route (a pages/api route that does nothing, as D is a pages/api route; D\'s floor on this machine), requests/s: 8 conn. n/a, 16 conn. n/a, 32 conn. n/a, 64 conn. n/a');
   });
 
   test('the open loop is met only when every request of 1,000 a second was answered and its p99 is within 50 ms', () => {
@@ -117,6 +117,27 @@ describe('bench report: targets', () => {
     expect(open(true, 51)[2]).toBe('not met');
     expect(open(false, 20)).toEqual(['D, open loop: 1,000 holds/s offered, p99 ≤ 50 ms', '990 answered/s, p50 9 ms, p99 20 ms, not every request answered with a 2xx', 'not met']);
     expect(open(true, 20, 500)[2]).toBe('not met');
+  });
+
+  test('D is shown beside its floor, the bare route, in the closed loops and in the open loop', () => {
+    const r = run({ holds, d: [{ perSecond: 1300, p99: 14 }, { perSecond: 2100, p99: 39 }, { perSecond: 2500, p99: 71 }] });
+    const bare = 'bare route (GET /api/live: pages/api, no database)';
+    r.http.unshift(
+      { scenario: 'bare route at a fixed 1,000 requests/s (open loop)', connections: 'open loop', offeredPerSecond: 1000, perSecond: 1000, keptUp: true, p99: 38, p50: 3 } as never,
+      ...[2600, 3000, 3100].map((perSecond, i) => ({ scenario: bare, connections: levels[i]!, perSecond, p99: [9, 21, 64][i]! })),
+    );
+    r.http.push({ scenario: 'D hot slot at a fixed 1,000 requests/s (open loop)', connections: 'open loop', offeredPerSecond: 1000, perSecond: 998, keptUp: true, p99: 61, p50: 6 } as never);
+    const md = markdown(r);
+    expect(row(md, 'D ≥ 1,000')[1]).toBe(
+      '1300 req/s, p99 14 ms at 8 (bare route: 2600 req/s, p99 9 ms); 2100 req/s, p99 39 ms at 32 (bare route: 3000 req/s, p99 21 ms); ' +
+        '2500 req/s, p99 71 ms at 64 (bare route: 3100 req/s, p99 64 ms)',
+    );
+    expect(row(md, 'D, open loop')).toEqual([
+      'D, open loop: 1,000 holds/s offered, p99 ≤ 50 ms',
+      '998 answered/s, p50 6 ms, p99 61 ms (bare route in the same turns: p99 38 ms)',
+      'not met',
+    ]);
+    expect(md).toContain('requests/s: 8 conn. 0.50, 32 conn. 0.70, 64 conn. 0.81');
   });
 
   test('without the HTTP scenarios there is no D row', () => {
