@@ -8,13 +8,6 @@ const booleanish = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-/**
- * HTTP_COMPRESSION: whether `next start` gzips its answers (Next.js's `compress`, read by
- * next.config.ts). Off behind a proxy or CDN that compresses: Next.js's middleware then stays out
- * of every request (README, Performance: ~10 % more reservations a second at 32-64 connections).
- */
-export const HttpCompression = booleanish.default(true);
-
 export const Env = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** PostgreSQL to use. Absent: `npm run dev`/`npm start` start an embedded PostgreSQL. */
@@ -53,7 +46,12 @@ export const Env = z.object({
   /** How often an idle worker polls for due jobs, in seconds (>= 0.5). */
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(0.5),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-  HTTP_COMPRESSION: HttpCompression,
+  /**
+   * Whether `next start` gzips its answers (Next.js's `compress`, read by next.config.ts). Off
+   * behind a proxy or CDN that compresses: Next.js's middleware then stays out of every request
+   * (README, Performance: ~10 % more reservations a second at 32-64 connections).
+   */
+  HTTP_COMPRESSION: booleanish.default(true),
   /** Public base URL of the site, for links in emails and Stripe's return URLs. Absent: the request's own origin (emails: http://localhost:PORT). */
   SITE_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Stripe secret key. Absent: every booking is confirmed with payment due on arrival. */
