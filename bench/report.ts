@@ -13,7 +13,10 @@ function ratio(rows: Row[], a: string, b: string, clients: number, key = 'perSec
   return x && y ? (x / y).toFixed(2) : 'n/a';
 }
 
-const D = 'D hot slot (POST /api/reserve-availability)';
+// Scenario labels, shared with bench/run.ts, which writes the rows this file reads.
+export const D = 'D hot slot (POST /api/reserve-availability)';
+export const ONE_OF_TWO = 'D hot slot, one next start process (turns with two)';
+export const TWO_PROCESSES = 'D hot slot, two next start processes';
 /**
  * D's floor: a route that does nothing (GET /api/live), served by the same router as D (pages/api),
  * on the same server, in turns with D. What any request costs on this machine before D's own work.
@@ -197,9 +200,9 @@ export function markdown(results: Record<string, unknown>): string {
       const best = Math.max(...d.map((r) => r.ceilingPerSecond as number));
       md += `\nD's CPU ceiling on this machine: at most **${best} reservations/s** through HTTP (best of ${d.length} measurements).\n`;
     }
-    if (http.some((r) => r.scenario === 'D hot slot, two next start processes')) {
+    if (http.some((r) => r.scenario === TWO_PROCESSES)) {
       md += `\nTwo \`next start\` processes sharing the reservations, against one (same connections, taking turns): `;
-      md += levels.map((c) => `${c} conn. ${ratio(http, 'D hot slot, two next start processes', 'D hot slot, one next start process (turns with two)', c)}`).join(', ');
+      md += levels.map((c) => `${c} conn. ${ratio(http, TWO_PROCESSES, ONE_OF_TWO, c)}`).join(', ');
       md += `. A second process only helps where the first left CPU unused.\n`;
     }
   }

@@ -21,7 +21,7 @@ import { CallQueue, MAX_IN_FLIGHT } from '@/db/reserve-queue';
 import { CpuMeter, costOf, cpuCeiling, localPostmaster, type CpuCost, type CpuSnapshot } from './cpu';
 import { openLoop, type OpenLoopRequest } from './open-loop';
 import { PGBENCH_WARM_UP, steadyTps } from './pgbench';
-import { BARE, BARE_OPEN_LOOP_PREFIX, D_OPEN_LOOP_PREFIX, markdown } from './report';
+import { BARE, BARE_OPEN_LOOP_PREFIX, D, D_OPEN_LOOP_PREFIX, markdown, ONE_OF_TWO, TWO_PROCESSES } from './report';
 
 type Sql = postgres.Sql;
 
@@ -126,9 +126,6 @@ async function takingTurns(
     }),
   );
 }
-
-const ONE_OF_TWO = 'D hot slot, one next start process (turns with two)';
-const TWO_PROCESSES = 'D hot slot, two next start processes';
 
 /** One turn of an HTTP scenario: each answer's latency (ms), and what went wrong. */
 interface HttpTurn {
@@ -624,7 +621,6 @@ async function main(): Promise<void> {
         ],
       };
       const availability: Partial<autocannon.Options> = { requests: [{ method: 'GET', path: '/api/check-availability?experience=bench-read' }] };
-      const D = 'D hot slot (POST /api/reserve-availability)';
       const E = 'E availability (GET /api/check-availability, 30 days)';
       // A fresh server runs cold (JIT, caches, pools): warm every route before measuring any.
       progress('warming up the server (3 s per route, not measured)…');
