@@ -191,6 +191,22 @@ export function releaseBooking(
   );
 }
 
+/**
+ * Takes up a hold that the beacon gave back a moment ago (a reload): the same booking, its seats
+ * and its expiry (api.resume_hold, migration 0019). A hold still live comes back as it is;
+ * `not_resumable`, `hold_expired` or `sold_out` when it cannot be had again.
+ */
+export function resumeHold(input: { bookingNumber: string; holdToken: string | undefined }, db?: Sql): Promise<Booking> {
+  return call(
+    Booking,
+    (sql) => sql`
+      select api.resume_hold(
+        p_booking_number => ${input.bookingNumber}::text,
+        p_hold_token => ${input.holdToken ?? null}::text) as result`,
+    db,
+  );
+}
+
 /** Removes one item from a held booking (api.release_item). */
 export function releaseItem(input: { bookingNumber: string; holdToken: string; itemId: number }, db?: Sql): Promise<Booking> {
   return call(

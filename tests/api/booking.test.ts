@@ -1,12 +1,15 @@
 /**
- * GET /api/booking, PATCH/DELETE /api/booking/items/<itemId> (the basket) and
+ * GET /api/booking, PATCH/DELETE /api/booking/items/<itemId> (the basket), POST /api/booking/resume
+ * (a reloaded page takes its hold up again) and
  * GET /api/availability/stream (live availability over Server-Sent Events), through the real
  * route handlers on a real database.
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { GET as streamAvailability } from '@/app/api/availability/stream/route';
 import { DELETE as removeItem, PATCH as changeItem } from '@/app/api/booking/items/[itemId]/route';
+import { POST as resume } from '@/app/api/booking/resume/route';
 import { GET as getBooking } from '@/app/api/booking/route';
+import { POST as cleanup } from '@/app/api/cleanup-expired/route';
 import reserveAvailabilityRoute from '@/pages/api/reserve-availability';
 import { publishSlotChanges } from '@/db/reservations';
 import { streamCount } from '@/lib/slot-stream';
@@ -120,6 +123,69 @@ describe('PATCH and DELETE /api/booking/items/<itemId>', () => {
     await sql`select api.shift_clock('16 minutes')`;
     const lapsed = await item(other.cookie, 'PATCH', (other.body.items as { itemId: number }[])[0]!.itemId, { quantity: 2 });
     expect({ status: lapsed.status, code: lapsed.body.code }).toEqual({ status: 410, code: 'hold_expired' });
+  });
+});
+
+describe('POST /api/booking/resume', () => {
+  const beacon = async (cookie: string, bookingNumber: unknown) =>
+    json(await cleanup(request('POST', '/api/cleanup-expired', { raw: JSON.stringify({ bookingNumber }), contentType: 'text/plain', headers: { cookie } })));
+  const resumeWith = async (cookie: string | undefined, body: unknown) =>
+    json(await resume(request('POST', '/api/booking/resume', { body, headers: cookie ? { cookie } : {} })));
+
+  test('after a beacon release the same browser takes the same booking up again: same number, seats and expiry; the cookie is set again', async () => {
+    const exp = await createExperience(sql, { capacity: 4 });
+    const slot = await createSlot(sql, exp.id);
+    const { body, cookie } = await hold(slot, 3);
+    const released = await beacon(cookie, body.bookingNumber);
+    expect({ status: released.status, setCookie: released.headers.get('set-cookie') }).toEqual({ status: 200, setCookie: null });
+    // The cookie still names the booking, now given back.
+    const seen = await json(await getBooking(request('GET', '/api/booking', { headers: { cookie } })));
+    expect(seen.body).toMatchObject({ bookingNumber: body.bookingNumber, status: 'released', availabilityReserved: false });
+    expect(await slotCounts(sql, slot)).toMatchObject({ held: 0 });
+
+    const res = await resumeWith(cookie, { bookingNumber: body.bookingNumber });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ bookingNumber: body.bookingNumber, status: 'held', availabilityReserved: true, expiresAt: body.expiresAt });
+    expect(res.body).not.toHaveProperty('holdToken');
+    expect(res.headers.get('set-cookie')).toMatch(new RegExp(`^hf_hold=${body.bookingNumber}\\.[0-9a-f]{64}; Path=/; HttpOnly`));
+    expect(await slotCounts(sql, slot)).toMatchObject({ held: 3 });
+  });
+
+  test('refusals change nothing: no or another cookie, unknown booking, bad body, not given back by the beacon, seats gone', async () => {
+    const exp = await createExperience(sql, { capacity: 4 });
+    const slot = await createSlot(sql, exp.id);
+    const mine = await hold(slot, 2);
+    const theirs = await hold(slot, 1);
+    await beacon(mine.cookie, mine.body.bookingNumber);
+    const cases: [string | undefined, unknown, number, string][] = [
+      [undefined, { bookingNumber: mine.body.bookingNumber }, 403, 'invalid_hold_token'],
+      [theirs.cookie, { bookingNumber: mine.body.bookingNumber }, 403, 'invalid_hold_token'],
+      [mine.cookie, { bookingNumber: mine.body.bookingNumber, holdToken: 'c'.repeat(64) }, 403, 'invalid_hold_token'],
+      [mine.cookie, { bookingNumber: 'BK-200101-ABCDEF', holdToken: 'c'.repeat(64) }, 404, 'booking_not_found'],
+      [mine.cookie, { bookingNumber: 'nope' }, 422, 'invalid_request'],
+      [mine.cookie, { bookingNumber: mine.body.bookingNumber, extra: 1 }, 422, 'invalid_request'],
+    ];
+    for (const [cookie, body, status, code] of cases) {
+      const before = await databaseState(sql);
+      const res = await resumeWith(cookie, body);
+      expect({ status: res.status, code: res.body.code }).toEqual({ status, code });
+      expect(typeof res.body.message).toBe('string');
+      expect(await databaseState(sql)).toEqual(before);
+    }
+
+    // Given back by hand: the cookie is cleared, and with the token the answer is 409 not_resumable.
+    const byHand = await hold(slot, 1);
+    const token = byHand.cookie.split('.').pop();
+    await json(await cleanup(request('POST', '/api/cleanup-expired', { body: { bookingNumber: byHand.body.bookingNumber, reason: 'customer' }, headers: { cookie: byHand.cookie } })));
+    const notResumable = await resumeWith(undefined, { bookingNumber: byHand.body.bookingNumber, holdToken: token });
+    expect({ status: notResumable.status, code: notResumable.body.code }).toEqual({ status: 409, code: 'not_resumable' });
+
+    // Its seats went to someone else in the moment they were free: 409 sold_out, still released.
+    await hold(slot, 3);
+    const before = await databaseState(sql);
+    const gone = await resumeWith(mine.cookie, { bookingNumber: mine.body.bookingNumber });
+    expect({ status: gone.status, code: gone.body.code }).toEqual({ status: 409, code: 'sold_out' });
+    expect(await databaseState(sql)).toEqual(before);
   });
 });
 

@@ -190,6 +190,31 @@ describe('api.staff_metrics', () => {
   });
 });
 
+describe('api.staff_metrics and reloads', () => {
+  test('a hold given back by a reload and taken up again is not abandoned; one given back for good is', async () => {
+    const exp = await createExperience(sql, { capacity: 10 });
+    const slot = await createSlot(sql, exp.id, { startsInHours: 40 });
+    const from = await dbNow();
+    const [reloaded, left, reloadedThenLeft] = [await reserve(slot), await reserve(slot), await reserve(slot)];
+    const beacon = (h: { bookingNumber: string; holdToken: string }) =>
+      sql`select api.release_booking(${h.bookingNumber}::text, ${h.holdToken}::text, 'beacon')`;
+    const resume = (h: { bookingNumber: string; holdToken: string }) =>
+      sql`select api.resume_hold(${h.bookingNumber}::text, ${h.holdToken}::text)`;
+    await beacon(reloaded);
+    await resume(reloaded);
+    await beacon(left);
+    await beacon(reloadedThenLeft);
+    await resume(reloadedThenLeft);
+    await beacon(reloadedThenLeft);
+    const to = await dbNow();
+
+    const m = await metrics(from, to);
+    expect(m.bookings).toMatchObject({ created: 3, converted: 0, abandoned: 2 });
+    expect(m.releases).toEqual({ ...zeroReleases, beacon: 4, total: 4 });
+    expect(await invariantViolations(sql)).toEqual([]);
+  });
+});
+
 describe('staff logs', () => {
   test('the outbox lists every email newest first with counts per status; an email opens with its stored parts', async () => {
     // The scenarios above queued confirmations and staff notifications (7 confirmed) and one refund notice.

@@ -136,24 +136,62 @@ test('4. abandonment: closing the page gives the seats back at once', async ({ b
   expect(event).toEqual({ tier: 'beacon' });
 });
 
-test('leaving for another address gives the seats back on the way out; the basket holds them again, says so, and logs no error', async ({ page }) => {
+test('leaving for another address gives the seats back on the way out; the basket takes the same booking up again, and logs no error', async ({ page }) => {
   const { slug, slotId } = await experienceWithSlot({ capacity: 5 });
   const errors: string[] = [];
   collectErrors(page, errors);
   await openExperience(page, slug, slotId);
   await holdSeats(page, slotId, 2);
+  const [before] = await bookingOf(slotId);
   await page.goto('/basket'); // typed in the address bar: the experience page is left, not navigated within
-  await expect(page.getByText(/Leaving the page gave your seats back; they are held again as booking BK-/)).toBeVisible();
+  await expect(page.getByRole('heading', { name: `Booking ${before!.booking_number}` })).toBeVisible();
+  await expect(page.getByTestId('basket-item')).toHaveCount(1);
+  await expect(page.getByText('These seats are held for you.')).toBeVisible();
   await expect.poll(async () => (await slotCounts(slotId)).held, { timeout: 3_000 }).toBe(2);
+  const after = await bookingOf(slotId);
+  expect(after).toEqual([{ ...before!, status: 'held' }]); // same number, same expiry: no second booking
   const tiers = await db()`
     select e.type, e.tier from data.booking_events e join data.booking_items i on i.booking_id = e.booking_id
-     where i.slot_id = ${slotId} and e.type in ('reserved', 'released') order by e.id`;
+     where i.slot_id = ${slotId} and e.type in ('reserved', 'released', 'resumed') order by e.id`;
   expect(tiers).toEqual([
     { type: 'reserved', tier: null },
     { type: 'released', tier: 'beacon' },
-    { type: 'reserved', tier: null },
+    { type: 'resumed', tier: null },
   ]);
+  await expect(page.getByTestId('hold-notice')).toHaveCount(0);
   expect(errors).toEqual([]);
+});
+
+test('a reload keeps the booking: the same number and the same expiry, its seats held throughout the page', async ({ page }) => {
+  const { slug, slotId } = await experienceWithSlot({ capacity: 3 });
+  const errors: string[] = [];
+  collectErrors(page, errors);
+  await openExperience(page, slug, slotId);
+  await holdSeats(page, slotId, 2);
+  const [before] = await bookingOf(slotId);
+  await page.reload();
+  await expect(page.getByTestId('hold-banner')).toContainText(before!.booking_number);
+  await expect.poll(async () => (await bookingOf(slotId)).map((b) => b.status), { timeout: 5_000 }).toEqual(['held']);
+  expect((await bookingOf(slotId))[0]!.expires_at).toEqual(before!.expires_at);
+  expect(await slotCounts(slotId)).toMatchObject({ held: 2 });
+  expect(errors).toEqual([]);
+});
+
+test('a reload while someone takes the seats in the moment they were free: the page says they could not be held again', async ({ page }) => {
+  const { slug, slotId } = await experienceWithSlot({ capacity: 3 });
+  await openExperience(page, slug, slotId);
+  await holdSeats(page, slotId, 2);
+  const [before] = await bookingOf(slotId);
+  // Another customer takes two of the three seats between the beacon and the reloaded page's resume.
+  await page.route('**/api/booking/resume', async (route) => {
+    await db()`select api.reserve_seats(${slotId}::bigint, 2)`;
+    await route.continue();
+  });
+  await page.reload();
+  await expect(page.getByTestId('hold-notice')).toContainText('Leaving the page gave your seats back, and they could not be held again');
+  const bookings = await bookingOf(slotId);
+  expect(bookings.find((b) => b.booking_number === before!.booking_number)?.status).toBe('released');
+  expect(await slotCounts(slotId)).toMatchObject({ held: 2 });
 });
 
 test('5. expiry: a short hold gives its seats back with no manual step, and the page says so', async ({ page }) => {

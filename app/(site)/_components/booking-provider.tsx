@@ -8,17 +8,17 @@
  * It also gives an abandoned hold back: when the page goes away (`pagehide`) with a live,
  * editable hold, a beacon releases it — unless the page is leaving on purpose (Stripe Checkout)
  * or another Holdfast tab of this browser is still open and showing the same hold. A reload
- * unloads the page too; the next page in the tab then holds the same seats again (unload-recovery).
+ * unloads the page too; the next page in the tab then takes the same booking up again, or holds
+ * the same seats as a new one when that cannot be had (unload-recovery).
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { beaconRelease, fetchBooking } from '../_lib/api-client';
-import type { ReholdItem } from '../_lib/rehold';
+import { ApiError, beaconRelease, fetchBooking, resumeHold } from '../_lib/api-client';
 import type { Booking } from '../_lib/booking-types';
 import { isEditable, isPending } from '../_lib/hold-summary';
 import { clearLeaving, isLeaving } from '../_lib/leaving';
 import { reholdItems } from '../_lib/rehold';
 import { joinTabs, type TabPresence } from '../_lib/tab-presence';
-import { claimRelease, recentRelease, rememberRelease } from '../_lib/unload-recovery';
+import { claimRelease, recentRelease, rememberRelease, type ReleaseNote } from '../_lib/unload-recovery';
 
 interface BookingContextValue {
   booking: Booking | null;
@@ -31,6 +31,8 @@ interface BookingContextValue {
    * what an action that adds to the booking must start from.
    */
   settled: () => Promise<Booking | null>;
+  /** This tab is taking up the hold it gave back on a reload: the page should say so, not "released". */
+  restoring: boolean;
   /** A message that must outlive the component that produced it (shown by the hold banner). */
   notice: Notice | null;
   setNotice: (notice: Notice | null) => void;
@@ -65,6 +67,7 @@ function reconcile(previous: Booking | null, next: Booking | null): Booking | nu
 export function BookingProvider({ initialBooking, children }: { initialBooking: Booking | null; children: ReactNode }) {
   const [booking, setState] = useState<Booking | null>(initialBooking);
   const [notice, setNotice] = useState<Notice | null>(null);
+  const [restoring, setRestoring] = useState(false);
   const bookingRef = useRef(booking);
   bookingRef.current = booking;
   const tabs = useRef<TabPresence | null>(null);
@@ -93,10 +96,19 @@ export function BookingProvider({ initialBooking, children }: { initialBooking: 
 
   /*
    * This tab released its hold on the way out a moment ago (a reload, or an address typed in the
-   * same tab): hold the same seats again, unless the server says the hold is in fact still there.
+   * same tab): take the same booking up again — its number, seats and expiry (a hold still live
+   * comes back as it is). When that cannot be had (the seats went to someone else in the moment
+   * they were free, or the cookie now names another booking), hold the same seats as a new
+   * booking, unless the server says this browser's hold is in fact still there.
    */
   const recover = useCallback(
-    async (items: ReholdItem[]) => {
+    async ({ bookingNumber: previous, items }: ReleaseNote) => {
+      try {
+        setBooking(await resumeHold(previous));
+        return;
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 'network_error') return; // offline: the visitor can hold again by hand
+      }
       let server: Booking | null;
       try {
         server = await fetchBooking();
@@ -165,7 +177,13 @@ export function BookingProvider({ initialBooking, children }: { initialBooking: 
     let recheck: number | undefined;
     let done: () => void = () => {};
     if (released) {
-      recovering.current = new Promise<void>((resolve) => (done = resolve));
+      setRestoring(true);
+      recovering.current = new Promise<void>((resolve) => {
+        done = () => {
+          setRestoring(false);
+          resolve();
+        };
+      });
       recheck = window.setTimeout(() => {
         if (!claimRelease()) return done();
         void recover(released).finally(done);
@@ -187,8 +205,8 @@ export function BookingProvider({ initialBooking, children }: { initialBooking: 
   }, []);
 
   const value = useMemo(
-    () => ({ booking, setBooking, refresh, settled, notice, setNotice }),
-    [booking, setBooking, refresh, settled, notice],
+    () => ({ booking, setBooking, refresh, settled, restoring, notice, setNotice }),
+    [booking, setBooking, refresh, settled, restoring, notice],
   );
   return <BookingContext.Provider value={value}>{children}</BookingContext.Provider>;
 }

@@ -130,6 +130,14 @@ export function startCheckout(input: { bookingNumber: string; name: string; emai
   return request<CheckoutAnswer>('/api/create-checkout-session', { method: 'POST', body: JSON.stringify(input) });
 }
 
+/**
+ * Takes up the hold this tab's beacon gave back a moment ago (a reload): the same booking, its
+ * seats and its expiry, or an ApiError (`not_resumable`, `hold_expired`, `sold_out`…).
+ */
+export async function resumeHold(bookingNumber: string): Promise<Booking> {
+  return toBooking(await request<Booking>('/api/booking/resume', { method: 'POST', body: JSON.stringify({ bookingNumber }) }));
+}
+
 export function releaseHold(bookingNumber: string): Promise<{ bookingNumber: string; status: Booking['status'] }> {
   return request('/api/cleanup-expired', { method: 'POST', body: JSON.stringify({ bookingNumber, reason: 'customer' }) });
 }

@@ -20,7 +20,7 @@ import { BasketItem } from './basket-item';
 import { ContactForm } from './contact-form';
 
 export function BasketView() {
-  const { booking, setBooking, refresh } = useBooking();
+  const { booking, setBooking, refresh, restoring } = useBooking();
   const now = useNow(isPending(booking), 1000);
   const [busyItem, setBusyItem] = useState<number | null>(null);
   const [errors, setErrors] = useState<Record<number, string>>({});
@@ -35,6 +35,15 @@ export function BasketView() {
     // Only on arrival; later changes come from the answers themselves.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
+
+  // A reload gave the hold back by beacon a moment ago and this tab is taking it up again.
+  if (restoring && !(booking && isPending(booking))) {
+    return (
+      <div className="empty-state" data-testid="basket-restoring" role="status">
+        <p>Holding your seats again…</p>
+      </div>
+    );
+  }
 
   if (!booking || (booking.items.length === 0 && !isPending(booking))) {
     return (

@@ -1,8 +1,9 @@
 /**
  * GET /api/booking: the visitor's booking (from the hold cookie), for the basket and the banner.
  * A browser without a hold cookie has no booking: that is an answer (`null`), not an error. It
- * is the usual state after a hold was given back on leaving a page (the release clears the
- * cookie), and a 404 there made the browser log an error on every visit to the basket.
+ * is the usual state after a hold was given back by hand (that release clears the cookie), and a
+ * 404 there made the browser log an error on every visit to the basket. A hold given back by the
+ * beacon keeps its cookie, and is answered with its status (`released`).
  */
 import { getBooking } from '@/db/reservations';
 import { holdFromCookieHeader } from '@/lib/hold-cookie';

@@ -1,6 +1,8 @@
 /**
  * POST /api/cleanup-expired: the holder gives a hold back (navigator.sendBeacon on page close,
- * or a click). Needs the booking's hold token, in the body or the hold cookie.
+ * or a click). Needs the booking's hold token, in the body or the hold cookie. A click clears the
+ * hold cookie; the beacon leaves it, because the page may only be reloading, and the next page
+ * in the tab takes the same booking up again with it (POST /api/booking/resume).
  * GET /api/cleanup-expired: sweeps every lapsed hold (Vercel cron, crontab). When CRON_SECRET
  * is set it needs `Authorization: Bearer <CRON_SECRET>`.
  */
@@ -31,7 +33,7 @@ export const POST = handler('Error cleaning up booking', async (req) => {
   });
   return Response.json(
     { bookingNumber: booking.bookingNumber, status: booking.status },
-    { headers: { 'set-cookie': clearHoldCookie() } },
+    body.reason === 'customer' ? { headers: { 'set-cookie': clearHoldCookie() } } : {},
   );
 });
 

@@ -193,7 +193,7 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
           <dt>Hold-to-payment conversion</dt>
           <dd>Of the bookings created, those with a <code>confirmed</code> event at any time up to now, ÷ bookings created.</dd>
           <dt>Abandonment rate</dt>
-          <dd>Of the bookings created, those with an <code>expired</code> event or a <code>released</code> event of tier beacon or customer, and no <code>confirmed</code> or <code>refund_due</code> event (no payment ever arrived), ÷ bookings created.</dd>
+          <dd>Of the bookings created, those with an <code>expired</code> event or a <code>released</code> event of tier beacon or customer (more of them than <code>resumed</code> events: a hold that a reload gave back and took up again is not abandoned), and no <code>confirmed</code> or <code>refund_due</code> event (no payment ever arrived), ÷ bookings created.</dd>
           <dt>Late payments</dt>
           <dd><code>late_payment_reacquired</code> events (paid after the hold lapsed, the same seats taken again) and <code>refund_due</code> events (paid after the hold lapsed, the seats were gone).</dd>
           <dt>Refunds</dt>

@@ -33,6 +33,7 @@ const EVENT_LABELS: Record<string, string> = {
   conflict: 'Refused: not enough seats',
   released: 'Hold released',
   expired: 'Hold expired',
+  resumed: 'Hold taken up again after a reload',
   checkout_started: 'Went to payment',
   confirmed: 'Confirmed',
   late_payment_reacquired: 'Late payment: seats taken again',
