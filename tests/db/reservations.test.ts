@@ -3,7 +3,6 @@
  * Each test makes its own slots; tests that move the clock put it back.
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import { AppError } from '@/db/errors';
 import {
   availabilityReads,
   checkAvailability,
@@ -16,7 +15,7 @@ import {
   type Availability,
   type ReserveResult,
 } from '@/db/reservations';
-import { connect, createExperience, createResource, createSlot, invariantViolations, slotCounts } from '../helpers/fixtures';
+import { connect, createExperience, createResource, createSlot, failure, invariantViolations, slotCounts } from '../helpers/fixtures';
 
 const sql = connect(4);
 
@@ -30,16 +29,6 @@ async function held(input: Parameters<typeof reserveSeats>[0]) {
   const result = await reserveSeats(input, sql);
   if (!result.ok) throw new Error(`expected a hold, got ${result.code}`);
   return result;
-}
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected an error');
 }
 
 async function events(bookingNumber: string) {

@@ -4,9 +4,9 @@
  * On real PostgreSQL, through the typed wrappers; the invariants are checked after every test.
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import { AppError } from '@/db/errors';
+import type { AppError } from '@/db/errors';
 import { releaseBooking, reserveSeats, resumeHold } from '@/db/reservations';
-import { connect, createExperience, createResource, createSlot, invariantViolations, slotCounts } from '../helpers/fixtures';
+import { connect, createExperience, createResource, createSlot, failure, invariantViolations, slotCounts } from '../helpers/fixtures';
 
 const sql = connect(6);
 
@@ -20,16 +20,6 @@ async function held(input: Parameters<typeof reserveSeats>[0]) {
   const result = await reserveSeats(input, sql);
   if (!result.ok) throw new Error(`expected a hold, got ${result.code}`);
   return { ...result, auth: { bookingNumber: result.bookingNumber, holdToken: result.holdToken! } };
-}
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected an error');
 }
 
 async function events(bookingNumber: string) {

@@ -5,6 +5,7 @@
 import postgres from 'postgres';
 import { afterAll } from 'vitest';
 import type { Sql } from '@/db/client';
+import { AppError } from '@/db/errors';
 
 const opened: Sql[] = [];
 afterAll(async () => {
@@ -83,3 +84,14 @@ export async function slotCounts(sql: Sql, slotId: number): Promise<{ capacity: 
 }
 
 export { invariantViolations } from '@/db/invariants';
+
+/** The AppError a call fails with (and a test failure if it succeeds or fails otherwise). */
+export async function failure(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof AppError) return err;
+    throw err;
+  }
+  throw new Error('expected an error');
+}
