@@ -194,6 +194,28 @@ test('a reload while someone takes the seats in the moment they were free: the p
   expect(await slotCounts(slotId)).toMatchObject({ held: 2 });
 });
 
+test('a booking paid elsewhere while this page still showed it held: leaving the page holds nothing again', async ({ page }) => {
+  const { slug, slotId } = await experienceWithSlot({ capacity: 5, paymentMode: 'on_arrival' });
+  const errors: string[] = [];
+  collectErrors(page, errors);
+  await openExperience(page, slug, slotId);
+  await holdSeats(page, slotId, 2);
+  const [before] = await bookingOf(slotId);
+  // Confirmed behind the page's back (the browser's cookie, another client): the page still shows a hold.
+  const paid = await page.request.post('/api/create-checkout-session', {
+    data: { bookingNumber: before!.booking_number, name: 'Ada Lovelace', email: 'ada@example.com' },
+  });
+  expect(paid.status()).toBe(200);
+  await page.goto('/basket'); // the page unloads with what it thinks is a live hold: its beacon is refused
+  // The tab looks into what its beacon gave back, then settles.
+  await expect(page.getByTestId('basket-restoring')).toBeVisible();
+  await expect(page.getByTestId('basket-restoring')).toHaveCount(0);
+  await expect(page.getByText('This booking is confirmed.')).toBeVisible();
+  expect(await bookingOf(slotId)).toEqual([{ ...before!, status: 'confirmed' }]);
+  expect(await slotCounts(slotId)).toMatchObject({ held: 0, booked: 2 });
+  expect(errors).toEqual([]);
+});
+
 test('5. expiry: a short hold gives its seats back with no manual step, and the page says so', async ({ page }) => {
   const { slug, slotId } = await experienceWithSlot({ capacity: 4, holdDuration: '4 seconds' });
   await openExperience(page, slug, slotId);

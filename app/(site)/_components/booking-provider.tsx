@@ -96,19 +96,16 @@ export function BookingProvider({ initialBooking, children }: { initialBooking: 
 
   /*
    * This tab released its hold on the way out a moment ago (a reload, or an address typed in the
-   * same tab): take the same booking up again — its number, seats and expiry (a hold still live
-   * comes back as it is). When that cannot be had (the seats went to someone else in the moment
-   * they were free, or the cookie now names another booking), hold the same seats as a new
-   * booking, unless the server says this browser's hold is in fact still there.
+   * same tab). What the server says decides:
+   *   - the hold is still live (the beacon never left, or another tab took it up): show it;
+   *   - the beacon gave it back: take the same booking up again, with its number, seats and
+   *     expiry (POST /api/booking/resume);
+   *   - it was paid, cancelled or has expired meanwhile: show it as it stands; nothing is held;
+   *   - its seats went to someone else in the moment they were free, or the browser no longer
+   *     holds that booking at all: hold the same seats as a new booking, and say so.
    */
   const recover = useCallback(
     async ({ bookingNumber: previous, items }: ReleaseNote) => {
-      try {
-        setBooking(await resumeHold(previous));
-        return;
-      } catch (err) {
-        if (err instanceof ApiError && err.code === 'network_error') return; // offline: the visitor can hold again by hand
-      }
       let server: Booking | null;
       try {
         server = await fetchBooking();
@@ -118,6 +115,22 @@ export function BookingProvider({ initialBooking, children }: { initialBooking: 
       if (server && isEditable(server)) {
         setBooking(server);
         return;
+      }
+      if (server?.bookingNumber === previous) {
+        if (server.status !== 'released') {
+          setBooking(server);
+          return;
+        }
+        try {
+          setBooking(await resumeHold(previous));
+          return;
+        } catch (err) {
+          if (!(err instanceof ApiError && err.code === 'sold_out')) {
+            // Offline, or no longer to be taken up (given back too long ago, its time up): as it stands.
+            setBooking(server);
+            return;
+          }
+        }
       }
       const { booking: again, failures } = await reholdItems(items);
       if (again) {
