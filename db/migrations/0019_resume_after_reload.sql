@@ -113,7 +113,7 @@ begin
   if v_booking.expires_at <= api.clock_now() and v_booking.status in ('held', 'checkout', 'expired', 'released') then
     raise exception 'the hold on % has expired', p_booking_number using errcode = 'HF006';
   end if;
-  -- How the hold ended: the last release or expiry in its log (occurred_at: when it committed).
+  -- How the hold ended: the last release or expiry in its log (occurred_at: its transaction's now()).
   select e.type, e.tier, e.occurred_at into v_ended
     from data.booking_events e
    where e.booking_id = v_booking.id and e.type in ('released', 'expired')
