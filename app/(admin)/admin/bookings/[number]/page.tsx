@@ -33,7 +33,7 @@ const EVENT_LABELS: Record<string, string> = {
   conflict: 'Refused: not enough seats',
   released: 'Hold released',
   expired: 'Hold expired',
-  resumed: 'Hold taken up again after a reload',
+  resumed: 'Hold taken up again (page reloaded)',
   checkout_started: 'Went to payment',
   confirmed: 'Confirmed',
   late_payment_reacquired: 'Late payment: seats taken again',
@@ -81,7 +81,7 @@ function actor(event: BookingEvent): string {
     case 'staff':
       return 'staff';
     default:
-      return event.type === 'reserved' || event.type === 'conflict' ? 'customer' : '—';
+      return event.type === 'reserved' || event.type === 'conflict' || event.type === 'resumed' ? 'customer' : '—';
   }
 }
 
