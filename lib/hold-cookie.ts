@@ -6,7 +6,9 @@ import type { HeaderReader } from './http';
 
 export const HOLD_COOKIE = 'hf_hold';
 
-export function holdCookie(bookingNumber: string, token: string, maxAgeSeconds: number): string {
+/** The hold cookie for a booking whose hold runs until `expiresAt`; it outlives the hold by an hour. */
+export function holdCookie(bookingNumber: string, token: string, expiresAt: string): string {
+  const maxAgeSeconds = (Date.parse(expiresAt) - Date.now()) / 1000 + 3600;
   return `${HOLD_COOKIE}=${bookingNumber}.${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.max(60, Math.ceil(maxAgeSeconds))}`;
 }
 

@@ -41,10 +41,9 @@ export default nodeHandler('Error reserving availability', 'POST', async (req) =
 
   const { ok: _ok, holdToken: newToken, ...booking } = result;
   const token = newToken ?? holdToken!;
-  const secondsLeft = (Date.parse(booking.expiresAt) - Date.now()) / 1000;
   return {
     status: newToken ? 201 : 200,
     body: { ...booking, ...(newToken ? { holdToken: newToken } : {}) },
-    headers: { 'set-cookie': holdCookie(booking.bookingNumber, token, secondsLeft + 3600) },
+    headers: { 'set-cookie': holdCookie(booking.bookingNumber, token, booking.expiresAt) },
   };
 });

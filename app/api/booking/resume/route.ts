@@ -11,7 +11,6 @@
 import { z } from 'zod';
 import { AppError } from '@/db/errors';
 import { resumeHold } from '@/db/reservations';
-import { scheduleHoldExpiry } from '@/jobs/expire-hold';
 import { holdCookie, tokenFromCookie } from '@/lib/hold-cookie';
 import { handler, readBody } from '@/lib/http';
 import { BookingNumber, HoldToken } from '@/lib/schemas';
@@ -27,10 +26,9 @@ export const POST = handler('Error reserving availability', async (req) => {
   const body = await readBody(req, ResumeRequest);
   const holdToken = body.holdToken ?? tokenFromCookie(req.headers, body.bookingNumber);
   if (!holdToken) throw new AppError('invalid_hold_token', 'A hold token is required to take up a booking.');
+  // Its expiry job, sent when the hold was made, still stands: the expiry is the same.
   const booking = await resumeHold({ bookingNumber: body.bookingNumber, holdToken });
-  scheduleHoldExpiry(booking.bookingNumber, booking.expiresAt);
-  const secondsLeft = (Date.parse(booking.expiresAt) - Date.now()) / 1000;
   return Response.json(booking, {
-    headers: { 'set-cookie': holdCookie(booking.bookingNumber, holdToken, secondsLeft + 3600) },
+    headers: { 'set-cookie': holdCookie(booking.bookingNumber, holdToken, booking.expiresAt) },
   });
 });
