@@ -136,6 +136,33 @@ describe('api.reserve_seats', () => {
     expect(await slotCounts(sql, slot)).toMatchObject({ held: 2 });
   });
 
+  test('a start time closed by staff while a customer takes seats on it is closed (HF003), not sold out; nothing is kept (0020)', async () => {
+    const exp = await createExperience(sql);
+    const slot = await createSlot(sql, exp.id, { capacity: 10 });
+    const [before] = await sql`select (select count(*)::int from data.pending_bookings) as bookings,
+                                      (select count(*)::int from data.booking_events) as events`;
+
+    // Staff close the start time and have not committed: the customer's read still sees it open,
+    // writes its booking ahead, then waits on the slot row and finds it closed.
+    const staff = await sql.reserve();
+    try {
+      await staff`begin`;
+      await staff`update data.slots set is_open = false where id = ${slot}`;
+      const customer = failure(reserveSeats({ slotId: slot, quantity: 1 }, sql));
+      await expect.poll(async () => (await sql`
+        select count(*)::int as n from pg_stat_activity
+         where datname = current_database() and wait_event_type = 'Lock' and query like '%reserve_seats%'`)[0]!.n).toBe(1);
+      await staff`commit`;
+      expect((await customer).code).toBe('booking_closed');
+    } finally {
+      staff.release();
+    }
+    const [after] = await sql`select (select count(*)::int from data.pending_bookings) as bookings,
+                                     (select count(*)::int from data.booking_events) as events`;
+    expect(after).toEqual(before);
+    expect(await slotCounts(sql, slot)).toMatchObject({ held: 0, booked: 0 });
+  });
+
   test('customers who may get seats queue on the slot\'s advisory lock; one who saw it sold out is refused without queueing', async () => {
     const exp = await createExperience(sql);
     const open = await createSlot(sql, exp.id, { capacity: 3 });

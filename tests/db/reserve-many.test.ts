@@ -151,6 +151,33 @@ describe('api.reserve_seats_many', () => {
     expect(await bookingsOn(slot)).toEqual({ bookings: 4, seats: 6 });
   });
 
+  test('new holds taken together on a start time closed meanwhile: each is told it is closed (HF003), not sold out; the others are kept (0020)', async () => {
+    const exp = await createExperience(sql, { capacity: 10 });
+    const closing = await createSlot(sql, exp.id);
+    const other = await createSlot(sql, exp.id, { startsInHours: 30 });
+    const [eventsBefore] = await sql`select count(*)::int as n from data.booking_events where slot_id = ${closing}`;
+
+    // Staff close one start time and have not committed: the call judges it open, then waits on
+    // its row under the lock and finds it closed.
+    const staff = await sql.reserve();
+    try {
+      await staff`begin`;
+      await staff`update data.slots set is_open = false where id = ${closing}`;
+      const call = reserveMany([{ slotId: closing, quantity: 1 }, { slotId: other, quantity: 2 }, { slotId: closing, quantity: 2 }], sql);
+      await expect.poll(async () => (await sql`
+        select count(*)::int as n from pg_stat_activity
+         where datname = current_database() and wait_event_type = 'Lock' and query like '%reserve_seats_many%'`)[0]!.n).toBe(1);
+      await staff`commit`;
+      expect((await call).map(codeOf)).toEqual(['booking_closed', 'ok', 'booking_closed']);
+    } finally {
+      staff.release();
+    }
+    expect(await slotCounts(sql, closing)).toMatchObject({ held: 0 });
+    expect(await slotCounts(sql, other)).toMatchObject({ held: 2 });
+    const [eventsAfter] = await sql`select count(*)::int as n from data.booking_events where slot_id = ${closing}`;
+    expect(eventsAfter!.n).toBe(eventsBefore!.n);
+  });
+
   test('takes at most 32 at once, and one element per reservation in every argument', async () => {
     const exp = await createExperience(sql);
     const slot = await createSlot(sql, exp.id);
