@@ -194,6 +194,44 @@ export function setSlotOpen(input: { slotId: number; open: boolean; staffId: num
   );
 }
 
+export const SlotsOpenResult = z.object({
+  /** Start times yet to start in the dates, weekdays and times asked for. */
+  matched: z.number(),
+  /** Of those, how many were not already open (or closed) and changed. */
+  changed: z.number(),
+  /** Start times this call closed that have people booked or holding on them. */
+  withPeople: z.array(z.object({ slotId: z.number(), localStartsAt: LocalDateTime, booked: z.number(), held: z.number() })),
+});
+export type SlotsOpenResult = z.infer<typeof SlotsOpenResult>;
+
+/**
+ * Closes (or reopens) the start times of one experience yet to start on its local dates from
+ * `fromDate` to `toDate`, on `weekdays` (ISO, 1 = Monday), at `localTimes` (empty: at any time).
+ * Holds and bookings on them stay.
+ */
+export function setSlotsOpen(
+  input: {
+    slug: string;
+    fromDate: string;
+    toDate: string;
+    localTimes: string[];
+    weekdays: number[];
+    open: boolean;
+    staffId: number;
+  },
+  db?: Sql,
+): Promise<SlotsOpenResult> {
+  return call(
+    SlotsOpenResult,
+    (sql) => sql`
+      select api.staff_set_slots_open(
+        p_experience_slug => ${input.slug}::text, p_from => ${input.fromDate}::date, p_to => ${input.toDate}::date,
+        p_local_times => ${input.localTimes}::time[], p_weekdays => ${input.weekdays}::int[],
+        p_open => ${input.open}::boolean, p_staff_id => ${input.staffId}::bigint) as result`,
+    db,
+  );
+}
+
 export const ManifestEntry = z.object({
   bookingNumber: z.string(),
   name: z.string(),

@@ -13,6 +13,7 @@ import {
   saveExperience,
   setSlotCapacity,
   setSlotOpen,
+  setSlotsOpen,
   staffExperience,
   type ExperienceInput,
 } from '@/db/admin-schedules';
@@ -326,6 +327,200 @@ describe('slot capacity and closing', () => {
       const counts = await slotCounts(sql, slot);
       expect(counts.held).toBe(reserved.filter((r) => r.ok).length);
       expect(counts.held + counts.booked).toBeLessThanOrEqual(counts.capacity);
+      expect(await invariantViolations(sql)).toEqual([]);
+    }
+  });
+});
+
+describe('closing start times together', () => {
+  /** Open or closed, by local start, for every start time of an experience (from the database). */
+  async function openByLocal(slug: string): Promise<Record<string, boolean>> {
+    const rows = await sql<{ local: string; is_open: boolean }[]>`
+      select data.local_iso(s.starts_at, e.timezone) as local, s.is_open
+        from data.slots s join data.experiences e on e.id = s.experience_id
+       where e.slug = ${slug} order by s.starts_at`;
+    return Object.fromEntries(rows.map((r) => [r.local, r.is_open]));
+  }
+
+  async function slotAt(slug: string, local: string): Promise<number> {
+    const [row] = await sql<{ id: string }[]>`
+      select s.id from data.slots s join data.experiences e on e.id = s.experience_id
+       where e.slug = ${slug} and data.local_iso(s.starts_at, e.timezone) = ${local}`;
+    return Number(row!.id);
+  }
+
+  test('closes the start times asked for on the experience\'s clock, across a daylight-saving change; holds and bookings stay and are listed; reopening undoes it', async () => {
+    const staff = await staffId();
+    const slug = slugOf('bulk');
+    const other = slugOf('bulk-other');
+    await saveExperience({ ...experience(slug, { paymentMode: 'on_arrival' }), staffId: staff, create: true });
+    await saveExperience({ ...experience(other), staffId: staff, create: true });
+    const every = [1, 2, 3, 4, 5, 6, 7];
+    // 25 March to 3 April 2027, 09:00 and 14:00 in London (clocks go forward on Sunday 28 March).
+    for (const s of [slug, other]) {
+      await addSchedule({ slug: s, fromDate: '2027-03-25', toDate: '2027-04-03', localTimes: ['09:00', '14:00'], weekdays: every, exceptions: [], staffId: staff });
+    }
+    const sat = await slotAt(slug, '2027-03-27T09:00:00+00:00');
+    const sun = await slotAt(slug, '2027-03-28T09:00:00+01:00');
+    const booking = await confirmedBooking(sat, 2, { name: 'Ada', email: 'ada@example.com', phone: null }, 'on_arrival');
+    const hold = await reserveSeats({ slotId: sun, quantity: 3 });
+    expect(hold.ok).toBe(true);
+
+    // The weekend's mornings, either side of the change.
+    const closed = await setSlotsOpen({ slug, fromDate: '2027-03-27', toDate: '2027-03-28', localTimes: ['09:00'], weekdays: [6, 7], open: false, staffId: staff });
+    expect(closed).toEqual({
+      matched: 2,
+      changed: 2,
+      withPeople: [
+        { slotId: sat, localStartsAt: '2027-03-27T09:00:00+00:00', booked: 2, held: 0 },
+        { slotId: sun, localStartsAt: '2027-03-28T09:00:00+01:00', booked: 0, held: 3 },
+      ],
+    });
+    const state = await openByLocal(slug);
+    expect(Object.entries(state).filter(([, open]) => !open).map(([local]) => local)).toEqual([
+      '2027-03-27T09:00:00+00:00', '2027-03-28T09:00:00+01:00',
+    ]);
+    expect(Object.values(await openByLocal(other)).every(Boolean)).toBe(true);
+    // Closed: no new reservations; the booking and the hold are as they were.
+    expect(await errorOf(reserveSeats({ slotId: sat, quantity: 1 }))).toMatchObject({ code: 'booking_closed' });
+    expect(await slotCounts(sql, sat)).toMatchObject({ booked: 2, held: 0 });
+    expect(await slotCounts(sql, sun)).toMatchObject({ booked: 0, held: 3 });
+    const [b] = await sql`select status from data.pending_bookings where booking_number = ${booking}`;
+    expect(b!.status).toBe('confirmed');
+
+    // Asked again: matched, nothing changed, nothing logged twice.
+    expect(await setSlotsOpen({ slug, fromDate: '2027-03-27', toDate: '2027-03-28', localTimes: ['09:00'], weekdays: [6, 7], open: false, staffId: staff }))
+      .toEqual({ matched: 2, changed: 0, withPeople: [] });
+    // No times given: every start time of those days and weekdays; only Sundays here.
+    expect(await setSlotsOpen({ slug, fromDate: '2027-03-25', toDate: '2027-04-03', localTimes: [], weekdays: [7], open: false, staffId: staff }))
+      .toMatchObject({ matched: 2, changed: 1 });
+    expect(Object.entries(await openByLocal(slug)).filter(([, open]) => !open).map(([local]) => local)).toEqual([
+      '2027-03-27T09:00:00+00:00', '2027-03-28T09:00:00+01:00', '2027-03-28T14:00:00+01:00',
+    ]);
+
+    // Reopen the whole range: the three come back, and customers get in again.
+    expect(await setSlotsOpen({ slug, fromDate: '2027-03-25', toDate: '2027-04-03', localTimes: [], weekdays: every, open: true, staffId: staff }))
+      .toEqual({ matched: 20, changed: 3, withPeople: [] });
+    expect(Object.values(await openByLocal(slug)).every(Boolean)).toBe(true);
+    expect((await reserveSeats({ slotId: sat, quantity: 1 })).ok).toBe(true);
+
+    const audit = await sql<{ slot_id: string; action: string; detail: { together: { fromDate: string; weekdays: number[]; localTimes: string[] } } }[]>`
+      select a.slot_id, a.action, a.detail from data.staff_audit a join data.experiences e on e.id = a.experience_id
+       where e.slug = ${slug} and a.action in ('slot_closed', 'slot_opened') order by a.id`;
+    expect(audit.map((a) => [Number(a.slot_id), a.action])).toEqual([
+      [sat, 'slot_closed'], [sun, 'slot_closed'], [await slotAt(slug, '2027-03-28T14:00:00+01:00'), 'slot_closed'],
+      [sat, 'slot_opened'], [sun, 'slot_opened'], [await slotAt(slug, '2027-03-28T14:00:00+01:00'), 'slot_opened'],
+    ]);
+    expect(audit[0]!.detail.together).toEqual({ fromDate: '2027-03-27', toDate: '2027-03-28', weekdays: [6, 7], localTimes: ['09:00'] });
+    expect(await invariantViolations(sql)).toEqual([]);
+  });
+
+  test('start times that have begun are left alone', async () => {
+    const staff = await staffId();
+    const exp = await createExperience(sql, { timezone: 'UTC' });
+    const begun = await createSlot(sql, exp.id, { startsInHours: -1 });
+    const later = await createSlot(sql, exp.id, { startsInHours: 49 });
+    const [range] = await sql<{ from: string; to: string }[]>`
+      select to_char(api.clock_now() at time zone 'UTC' - interval '1 day', 'YYYY-MM-DD') as from,
+             to_char(api.clock_now() at time zone 'UTC' + interval '3 days', 'YYYY-MM-DD') as to`;
+    const result = await setSlotsOpen({ slug: exp.slug, fromDate: range!.from, toDate: range!.to, localTimes: [], weekdays: [1, 2, 3, 4, 5, 6, 7], open: false, staffId: staff });
+    expect(result).toMatchObject({ matched: 1, changed: 1 });
+    const rows = await sql`select id, is_open from data.slots where id in (${begun}, ${later}) order by id`;
+    expect(rows.map((r) => [Number(r.id), r.is_open])).toEqual([[begun, true], [later, false]]);
+  });
+
+  test('bad requests are refused with the field named, and change nothing', async () => {
+    const staff = await staffId();
+    const slug = slugOf('bulk-bad');
+    await saveExperience({ ...experience(slug), staffId: staff, create: true });
+    await addSchedule({ slug, fromDate: '2027-05-01', toDate: '2027-05-07', localTimes: ['10:00'], weekdays: [1, 2, 3, 4, 5, 6, 7], exceptions: [], staffId: staff });
+    const base = { slug, fromDate: '2027-05-01', toDate: '2027-05-07', localTimes: ['10:00'], weekdays: [1, 2, 3, 4, 5, 6, 7], open: false, staffId: staff };
+    const field = (f: string) => ({ code: 'invalid_schedule', details: { field: f } });
+    expect(await errorOf(setSlotsOpen({ ...base, weekdays: [] }))).toMatchObject(field('weekdays'));
+    expect(await errorOf(setSlotsOpen({ ...base, weekdays: [0] }))).toMatchObject(field('weekdays'));
+    expect(await errorOf(setSlotsOpen({ ...base, toDate: '2027-04-30' }))).toMatchObject(field('toDate'));
+    expect(await errorOf(setSlotsOpen({ ...base, toDate: '2030-01-01' }))).toMatchObject(field('toDate'));
+    expect(await errorOf(setSlotsOpen({ ...base, slug: 'no-such-experience' }))).toMatchObject({ code: 'experience_not_found' });
+    expect(await errorOf(setSlotsOpen({ ...base, toDate: null as unknown as string }))).toMatchObject(field('toDate'));
+    expect(await errorOf(setSlotsOpen({ ...base, fromDate: null as unknown as string }))).toMatchObject(field('fromDate'));
+    expect(await errorOf(setSlotsOpen({ ...base, open: null as unknown as boolean }))).toMatchObject({ code: 'invalid_experience', details: { field: 'open' } });
+    expect(Object.values(await openByLocal(slug)).every(Boolean)).toBe(true);
+    const [audit] = await sql`select count(*)::int as n from data.staff_audit a join data.experiences e on e.id = a.experience_id
+                               where e.slug = ${slug} and a.action in ('slot_closed', 'slot_opened')`;
+    expect(audit!.n).toBe(0);
+  });
+
+  test('closing a day while 40 customers reserve on their own connections: after the close no reservation gets in; two staff closing at once change each start time once', async () => {
+    const staff = await staffId();
+    const exp = await createExperience(sql, { timezone: 'UTC', capacity: 1000 });
+    const customers: Sql[] = Array.from({ length: 40 }, () => connect(1));
+    const staffClients: Sql[] = Array.from({ length: 2 }, () => connect(1));
+    await Promise.all([...customers, ...staffClients].map((c) => c`select 1`));
+    for (let round = 0; round < 10; round++) {
+      // Six start times on one UTC day of their own, 10 + round days ahead, from 08:00.
+      const midnight = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 + (10 + round) * 86_400_000);
+      const day = midnight.toISOString().slice(0, 10);
+      const slots: number[] = [];
+      for (let h = 0; h < 6; h++) {
+        slots.push(await createSlot(sql, exp.id, { startsAt: new Date(midnight.getTime() + (8 + h) * 3_600_000) }));
+      }
+      const inDay = slots.length;
+      let go!: () => void;
+      const start = new Promise<void>((r) => (go = r));
+      let closedAt = 0;
+      // Each customer reserves on the day's start times in turn until one says it is closed;
+      // every outcome is stamped with the order in which it came back.
+      let answered = 0;
+      const outcomes = customers.map(async (c, i) => {
+        await start;
+        const seen: { slot: number; outcome: string; at: number; sent: number }[] = [];
+        for (let k = 0; k < 40; k++) {
+          const slot = slots[(i + k) % slots.length]!;
+          const sent = answered;
+          const outcome = await reserveSeats({ slotId: slot, quantity: 1 }, c).then(
+            (r) => (r.ok ? 'ok' : `refused: ${JSON.stringify(r)}`),
+            (err: unknown) => (err instanceof AppError ? err.code : Promise.reject(err)),
+          );
+          seen.push({ slot, outcome, at: ++answered, sent });
+          if (outcome === 'booking_closed' && seen.filter((s) => s.outcome === 'booking_closed').length >= slots.length) break;
+        }
+        return seen;
+      });
+      const closes = staffClients.map(async (c) => {
+        await start;
+        await new Promise((r) => setTimeout(r, 5));
+        const result = await setSlotsOpen({ slug: exp.slug, fromDate: day, toDate: day, localTimes: [], weekdays: [1, 2, 3, 4, 5, 6, 7], open: false, staffId: staff }, c);
+        closedAt = Math.max(closedAt, ++answered);
+        return result;
+      });
+      go();
+      const [seen, results] = await Promise.all([Promise.all(outcomes), Promise.all(closes)]);
+      const all = seen.flat();
+
+      // Both staff calls matched the day; between them each start time changed exactly once.
+      expect(results.map((r) => r.matched)).toEqual([inDay, inDay]);
+      expect(results[0]!.changed + results[1]!.changed).toBe(inDay);
+      const audit = await sql`select slot_id, count(*)::int as n from data.staff_audit where slot_id = any (${slots}) group by slot_id`;
+      expect(audit.map((a) => a.n)).toEqual(audit.map(() => 1));
+      expect(audit).toHaveLength(inDay);
+      // Only two outcomes: a seat, or closed.
+      expect(new Set(all.map((s) => s.outcome))).toSatisfy((o: Set<string>) => [...o].every((x) => x === 'ok' || x === 'booking_closed'));
+      // A reservation sent after both closes had answered never got a seat on the closed day.
+      const closedSlots = new Set((await sql`select id from data.slots where id = any (${slots}) and not is_open`).map((r) => Number(r.id)));
+      expect(closedSlots.size).toBe(inDay);
+      expect(all.filter((s) => s.sent >= closedAt && closedSlots.has(s.slot) && s.outcome === 'ok')).toEqual([]);
+      // Once a customer was told a start time is closed, it stays closed for them.
+      for (const mine of seen) {
+        for (const slot of closedSlots) {
+          const outcomesOnSlot = mine.filter((s) => s.slot === slot).map((s) => s.outcome);
+          const firstClosed = outcomesOnSlot.indexOf('booking_closed');
+          if (firstClosed >= 0) expect(outcomesOnSlot.slice(firstClosed).every((o) => o === 'booking_closed')).toBe(true);
+        }
+      }
+      // Every seat granted is held, counted once, on its slot.
+      for (const slot of slots) {
+        expect((await slotCounts(sql, slot)).held).toBe(all.filter((s) => s.slot === slot && s.outcome === 'ok').length);
+      }
       expect(await invariantViolations(sql)).toEqual([]);
     }
   });

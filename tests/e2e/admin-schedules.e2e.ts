@@ -1,7 +1,8 @@
 /**
  * Staff experiences, schedules and manifests in a real browser (issue 7, parts 2 and 5):
  * an owner creates an experience with a weekly schedule across a daylight-saving change and
- * sees the right local start times; capacity cannot go below what is taken; the manifest shows
+ * sees the right local start times; capacity cannot go below what is taken; start times closed
+ * and reopened together, with the people on them listed; the manifest shows
  * a confirmed party and staff check it in with the keyboard.
  */
 import { expect, test, type Page } from '@playwright/test';
@@ -38,12 +39,13 @@ test('sign in; create an experience with a weekly schedule across a DST change a
   await expect(page.getByRole('heading', { level: 1, name: 'Thames clock walk' })).toBeVisible();
 
   // Weekends from 20 March to 4 April 2027 (clocks go forward on Sunday 28 March), 3 April skipped.
-  await page.getByLabel('First day', { exact: true }).fill('2027-03-20');
-  await page.getByLabel('Last day', { exact: true }).fill('2027-04-04');
-  await page.getByLabel('Start times', { exact: true }).fill('09:00, 17:30');
-  await page.getByLabel('Except on', { exact: true }).fill('2027-04-03');
-  for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']) await page.getByLabel(day, { exact: true }).uncheck();
-  await page.getByRole('button', { name: 'Add start times' }).click();
+  const schedule = page.getByRole('form', { name: 'Add a weekly schedule' });
+  await schedule.getByLabel('First day', { exact: true }).fill('2027-03-20');
+  await schedule.getByLabel('Last day', { exact: true }).fill('2027-04-04');
+  await schedule.getByLabel('Start times', { exact: true }).fill('09:00, 17:30');
+  await schedule.getByLabel('Except on', { exact: true }).fill('2027-04-03');
+  for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']) await schedule.getByLabel(day, { exact: true }).uncheck();
+  await schedule.getByRole('button', { name: 'Add start times' }).click();
   await expect(page.locator('#schedule-message')).toHaveText('Added 10 start times.');
 
   const rows = page.locator('[data-testid^="slot-row-"]');
@@ -81,6 +83,38 @@ test('sign in; create an experience with a weekly schedule across a DST change a
   await expect(first.getByText('closed', { exact: true })).toBeVisible();
   const [slot] = await db()`select capacity, held, is_open from data.slots where id = ${slotId}`;
   expect(slot).toMatchObject({ capacity: 2, held: 2, is_open: false });
+
+  // Close the evenings of the weekend the clocks change, at once; a customer holds a seat on one.
+  const sundayEvening = rows.nth(7);
+  const sundayEveningId = Number((await sundayEvening.getAttribute('data-testid'))!.replace('slot-row-', ''));
+  expect((await page.request.post('/api/reserve-availability', { data: { slotId: sundayEveningId, quantity: 1 } })).status()).toBe(201);
+  const together = page.getByRole('form', { name: 'Close or reopen start times' });
+  await together.getByLabel('First day', { exact: true }).fill('2027-03-27');
+  await together.getByLabel('Last day', { exact: true }).fill('2027-03-28');
+  await together.getByLabel('Start times', { exact: true }).fill('5.30pm');
+  await together.getByRole('button', { name: 'Close start times' }).click();
+  await expect(together.getByRole('status')).toHaveText('Give start times as 24-hour times, such as 09:00, 14:30, or leave it empty for all.');
+  await expect(together.getByLabel('Start times', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.locator('[data-testid^="slot-row-"]:has(.tag)')).toHaveCount(1);
+  await together.getByLabel('Start times', { exact: true }).fill('17:30');
+  await together.getByRole('button', { name: 'Close start times' }).click();
+  await expect(together.getByRole('status')).toHaveText('Closed 2 start times of 2. 1 of them has people booked or holding; their bookings stay:');
+  await expect(together.getByTestId('closed-with-people')).toHaveText('Sun 28 Mar 2027, 17:30 GMT+1: 0 booked, 1 holding — manifest');
+  await expect(rows.nth(5).getByText('closed', { exact: true })).toBeVisible();
+  await expect(sundayEvening.getByText('closed', { exact: true })).toBeVisible();
+  await expect(page.locator('[data-testid^="slot-row-"]:has(.tag)')).toHaveCount(3);
+
+  // Reopen everything, with the keyboard: the three closed come back, the rest were open.
+  await together.getByLabel('First day', { exact: true }).fill('2027-03-20');
+  await together.getByLabel('Last day', { exact: true }).fill('2027-04-04');
+  await together.getByLabel('Start times', { exact: true }).fill('');
+  await together.getByRole('button', { name: 'Reopen start times' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(together.getByRole('status')).toHaveText('Reopened 3 start times of 10 (7 were already open).');
+  await expect(page.locator('[data-testid^="slot-row-"]:has(.tag)')).toHaveCount(0);
+  const open = await db()`select bool_and(s.is_open) as all_open, sum(s.held)::int as held
+                            from data.slots s join data.experiences e on e.id = s.experience_id where e.slug = ${slug}`;
+  expect(open[0]).toMatchObject({ all_open: true, held: 3 });
 });
 
 test('manifest shows check-in: a confirmed party, checked in and out with the keyboard, printable', async ({ browser, page }) => {

@@ -6,12 +6,12 @@
  */
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
-import { addSchedule, saveExperience, setSlotCapacity, setSlotOpen } from '@/db/admin-schedules';
+import { addSchedule, saveExperience, setSlotCapacity, setSlotOpen, setSlotsOpen, type SlotsOpenResult } from '@/db/admin-schedules';
 import { AppError } from '@/db/errors';
 import { requireStaff } from '@/lib/current-staff';
 import { logger } from '@/lib/logger';
 import { Id } from '@/lib/schemas';
-import { parseExperienceForm, parseScheduleForm, submitted, type FormResult } from './form-values';
+import { parseExperienceForm, parseScheduleForm, parseSlotsOpenForm, submitted, type FormResult } from './form-values';
 
 function failure(err: unknown, event: string): FormResult {
   if (err instanceof AppError) {
@@ -91,5 +91,46 @@ export async function setSlotOpenAction(slotId: number, open: boolean): Promise<
     return { ok: true, message: open ? 'Reopened.' : 'Closed to new bookings.' };
   } catch (err) {
     return failure(err, 'slot_open_failed');
+  }
+}
+
+export type SlotsOpenFormResult = FormResult & {
+  /** Start times just closed that have people booked or holding: their bookings stay. */
+  withPeople?: SlotsOpenResult['withPeople'];
+};
+
+const startTimes = (n: number) => (n === 1 ? '1 start time' : `${n} start times`);
+
+/**
+ * Closes (or reopens) the start times of one experience over a range of local dates, on some
+ * weekdays, at some local times (none given: all of those days): a closed day, a guide away, a
+ * schedule added by mistake. Holds and bookings on them stay; those closed with people on them
+ * are listed, to call.
+ */
+export async function setSlotsOpenAction(_previous: SlotsOpenFormResult, form: FormData): Promise<SlotsOpenFormResult> {
+  const staff = await requireStaff('owner');
+  const values = submitted(form);
+  const parsed = parseSlotsOpenForm(form);
+  if (!parsed.ok) return { ...parsed.result, values };
+  const { open } = parsed.value;
+  try {
+    const result = await setSlotsOpen({ ...parsed.value, staffId: staff.staffId });
+    revalidatePath(`/admin/experiences/${parsed.value.slug}`);
+    logger.info(
+      { event: open ? 'slots_opened' : 'slots_closed', slug: parsed.value.slug, matched: result.matched, changed: result.changed, staffId: staff.staffId },
+      open ? 'Start times reopened' : 'Start times closed',
+    );
+    if (result.matched === 0) {
+      return { ok: false, field: 'fromDate', message: 'No start times yet to come on those days and at those times.', values };
+    }
+    const done = open ? 'Reopened' : 'Closed';
+    const already = result.matched - result.changed;
+    const rest = already === 0 ? '' : ` (${already === 1 ? '1 was' : `${already} were`} already ${open ? 'open' : 'closed'})`;
+    const people = result.withPeople.length
+      ? ` ${result.withPeople.length === 1 ? '1 of them has' : `${result.withPeople.length} of them have`} people booked or holding; their bookings stay:`
+      : '';
+    return { ok: true, message: `${done} ${startTimes(result.changed)} of ${result.matched}${rest}.${people}`, values, withPeople: result.withPeople };
+  } catch (err) {
+    return { ...failure(err, open ? 'slots_open_failed' : 'slots_close_failed'), values };
   }
 }

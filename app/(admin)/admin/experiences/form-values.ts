@@ -137,3 +137,32 @@ export function parseScheduleForm(form: FormData): Parsed<ScheduleInput> {
     value: { slug: text(form, 'slug'), fromDate: fromDate.data, toDate: toDate.data, localTimes: times, weekdays, exceptions },
   };
 }
+
+export interface SlotsOpenInput {
+  slug: string;
+  fromDate: string;
+  toDate: string;
+  /** Empty: every start time of the days chosen. */
+  localTimes: string[];
+  weekdays: number[];
+  open: boolean;
+}
+
+/** The close-or-reopen form: like a schedule, but start times are optional and it says which way. */
+export function parseSlotsOpenForm(form: FormData): Parsed<SlotsOpenInput> {
+  const fromDate = LocalDate.safeParse(text(form, 'fromDate'));
+  if (!fromDate.success) return fail('fromDate', 'Choose the first day.');
+  const toDate = LocalDate.safeParse(text(form, 'toDate'));
+  if (!toDate.success) return fail('toDate', 'Choose the last day.');
+  const times = text(form, 'localTimes').split(/[\s,]+/).filter(Boolean);
+  if (!times.every((t) => /^([01]?\d|2[0-3]):[0-5]\d$/.test(t))) {
+    return fail('localTimes', 'Give start times as 24-hour times, such as 09:00, 14:30, or leave it empty for all.');
+  }
+  const intent = text(form, 'intent');
+  if (intent !== 'close' && intent !== 'open') return fail('intent', 'Choose whether to close or reopen.');
+  const weekdays = form.getAll('weekdays').map(Number).filter((n) => Number.isInteger(n));
+  return {
+    ok: true,
+    value: { slug: text(form, 'slug'), fromDate: fromDate.data, toDate: toDate.data, localTimes: times, weekdays, open: intent === 'open' },
+  };
+}

@@ -1,7 +1,7 @@
 /**
  * /admin/experiences/<slug>: edit an experience (owners only) — its settings, a weekly schedule
- * form, the schedules added so far, and its upcoming start times with capacity, close/reopen
- * and the manifest.
+ * form, the schedules added so far, closing or reopening many start times at once, and its
+ * upcoming start times with capacity, close/reopen and the manifest.
  */
 import type { Metadata } from 'next';
 import Link from 'next/link';
@@ -11,6 +11,7 @@ import { staffExperience, staffResources, staffTimezones, type ExperienceDetail 
 import { AppError } from '@/db/errors';
 import { requireStaff } from '@/lib/current-staff';
 import { formatWallDate } from '@/lib/wall-clock';
+import { CloseSlotsForm } from '../close-slots-form';
 import { ExperienceForm } from '../experience-form';
 import { ScheduleForm } from '../schedule-form';
 import { SlotTable } from '../slot-table';
@@ -58,6 +59,7 @@ export default async function EditExperiencePage({ params }: Props) {
           </ul>
         </section>
       )}
+      <CloseSlotsForm slug={experience.slug} timezone={experience.timezone} today={experience.localToday} />
       <SlotTable slots={experience.slots} />
     </div>
   );
