@@ -1,6 +1,6 @@
 /**
  * Typed wrappers of the staff insight functions (db/migrations/0009_admin_insights.sql): the
- * metrics of a period, the email outbox with each stored email, and the Stripe event log.
+ * metrics of a period (of local days since 0022_metrics_on_local_days.sql), the email outbox with each stored email, and the Stripe event log.
  * The definitions of every metric are in that migration's comment (and the metrics page's help).
  */
 import { z } from 'zod';
@@ -28,6 +28,8 @@ export const StaffMetrics = z.object({
   from: z.string(),
   to: z.string(),
   now: z.string(),
+  /** The clock of the daily series: UTC for instants, the metrics' zone for local days. */
+  timezone: z.string(),
   reservations: z.object({
     attempts: z.number(),
     successes: z.number(),
@@ -71,6 +73,27 @@ export function staffMetrics(period: { from: Date; to: Date }, db?: Sql): Promis
     (sql) => sql`select api.staff_metrics(p_from => ${period.from}::timestamptz, p_to => ${period.to}::timestamptz) as result`,
     db,
   );
+}
+
+/**
+ * The metrics of the local days `from` to `to` (YYYY-MM-DD, both included) on the metrics' clock,
+ * the time zone most experiences use (api.staff_metrics_days, 0022); 422 invalid_period when the
+ * days run backwards or span more than 400.
+ */
+export function staffMetricsDays(period: { from: string; to: string }, db?: Sql): Promise<StaffMetrics> {
+  return call(
+    StaffMetrics,
+    (sql) => sql`select api.staff_metrics_days(p_from => ${period.from}::date, p_to => ${period.to}::date) as result`,
+    db,
+  );
+}
+
+export const MetricsClock = z.object({ timezone: z.string(), today: z.string() });
+export type MetricsClock = z.infer<typeof MetricsClock>;
+
+/** The metrics' time zone and today's date on it (api.staff_metrics_clock). */
+export function metricsClock(db?: Sql): Promise<MetricsClock> {
+  return call(MetricsClock, (sql) => sql`select api.staff_metrics_clock() as result`, db);
 }
 
 /**

@@ -6,7 +6,8 @@
  * the daily series, and the outbox / Stripe event logs.
  */
 import { afterAll, describe, expect, test } from 'vitest';
-import { staffEmail, staffMetrics, staffOutbox, staffStripeEvents, type StaffMetrics } from '@/db/admin-insights';
+import { metricsClock, staffEmail, staffMetrics, staffMetricsDays, staffOutbox, staffStripeEvents, type StaffMetrics } from '@/db/admin-insights';
+import type { Sql } from '@/db/client';
 import { AppError } from '@/db/errors';
 import { connect, createExperience, createSlot, invariantViolations } from '../helpers/fixtures';
 
@@ -173,7 +174,7 @@ describe('api.staff_metrics', () => {
     expect(edge).toEqual({ before: '0', from: '10' });
   });
 
-  test('the daily series has one row per UTC day of the period, zero-filled', async () => {
+  test('the daily series has one row per UTC day of the period, zero-filled (api.staff_metrics, instants)', async () => {
     const from = new Date('2026-01-01T00:00:00Z');
     const m = await metrics(from, new Date('2026-01-08T00:00:00Z'));
     expect(m.daily.map((d) => d.day)).toEqual(['2026-01-01', '2026-01-02', '2026-01-03', '2026-01-04', '2026-01-05', '2026-01-06', '2026-01-07']);
@@ -187,6 +188,85 @@ describe('api.staff_metrics', () => {
     expect(await codeOf(metrics(now, now))).toBe('invalid_period');
     expect(await codeOf(metrics(new Date(now.getTime() - 401 * 86_400_000), now))).toBe('invalid_period');
     expect(await codeOf(metrics(new Date(now.getTime() - 400 * 86_400_000), now))).toBe('ok');
+  });
+});
+
+describe('metrics on the business\'s days (0022)', () => {
+  class Rollback extends Error {}
+
+  /**
+   * Runs `body` in a transaction where every existing experience is off sale and the given ones
+   * are on sale, so the metrics' clock is theirs; everything is rolled back afterwards.
+   */
+  async function withExperiences(zones: string[], body: (tx: Sql, slotId: number) => Promise<void>): Promise<void> {
+    await sql
+      .begin(async (tx) => {
+        const db = tx as unknown as Sql;
+        await db`update data.experiences set active = false`;
+        let slotId = 0;
+        for (const timezone of zones) {
+          const exp = await createExperience(db, { timezone });
+          slotId = await createSlot(db, exp.id);
+        }
+        await body(db, slotId);
+        throw new Rollback();
+      })
+      .catch((err: unknown) => {
+        if (!(err instanceof Rollback)) throw err;
+      });
+  }
+
+  /** A conflict event at an instant of our choosing (occurred_at is the transaction's start otherwise). */
+  const conflictAt = (tx: Sql, slotId: number, at: string) => tx`
+    insert into data.booking_events (slot_id, type, quantity, detail, occurred_at)
+    values (${slotId}, 'conflict', 1, '{"code": "sold_out", "remaining": 0}', ${at}::timestamptz)`;
+
+  test('the clock is the time zone most experiences on sale use, and today is its date', async () => {
+    await withExperiences(['Pacific/Auckland', 'Europe/London', 'Pacific/Auckland'], async (tx) => {
+      const clock = await metricsClock(tx);
+      const [expected] = await tx<{ today: string }[]>`select to_char(api.clock_now() at time zone 'Pacific/Auckland', 'YYYY-MM-DD') as today`;
+      expect(clock).toEqual({ timezone: 'Pacific/Auckland', today: expected!.today });
+    });
+    // With none on sale, the zone most experiences use, whatever it is; never an error.
+    expect((await metricsClock()).timezone).toMatch(/^[A-Za-z_]+(\/[A-Za-z_+-]+)*$/);
+  });
+
+  test('an evening in Vancouver counts on its own day, not the next UTC day; a daylight-saving day has 23 hours', async () => {
+    await withExperiences(['America/Vancouver'], async (tx, slotId) => {
+      await conflictAt(tx, slotId, '2027-01-10T07:30:00Z'); // 23:30 on 9 January in Vancouver (UTC−8)
+      await conflictAt(tx, slotId, '2027-01-10T08:30:00Z'); // 00:30 on 10 January
+      await conflictAt(tx, slotId, '2027-03-14T09:30:00Z'); // 01:30 PST on 14 March, the spring-forward day
+      await conflictAt(tx, slotId, '2027-03-15T06:59:00Z'); // 23:59 PDT on 14 March
+      await conflictAt(tx, slotId, '2027-03-15T07:00:00Z'); // 00:00 PDT on 15 March
+
+      const ninth = await staffMetricsDays({ from: '2027-01-09', to: '2027-01-09' }, tx);
+      expect(ninth.timezone).toBe('America/Vancouver');
+      expect([Date.parse(ninth.from), Date.parse(ninth.to)]).toEqual([Date.parse('2027-01-09T08:00:00Z'), Date.parse('2027-01-10T08:00:00Z')]);
+      expect(ninth.reservations.conflicts).toBe(1);
+      expect(ninth.daily.map((d) => [d.day, d.conflicts])).toEqual([['2027-01-09', 1]]);
+      expect((await staffMetricsDays({ from: '2027-01-10', to: '2027-01-10' }, tx)).reservations.conflicts).toBe(1);
+      // On UTC days (api.staff_metrics, as before) both fall on the 10th.
+      const [utc] = await tx<{ m: StaffMetrics }[]>`select api.staff_metrics('2027-01-10T00:00Z', '2027-01-11T00:00Z') as m`;
+      expect(utc!.m.daily.map((d) => [d.day, d.conflicts])).toEqual([['2027-01-10', 2]]);
+      expect(utc!.m.timezone).toBe('UTC');
+
+      const spring = await staffMetricsDays({ from: '2027-03-14', to: '2027-03-15' }, tx);
+      expect(spring.daily.map((d) => [d.day, d.conflicts])).toEqual([['2027-03-14', 2], ['2027-03-15', 1]]);
+      expect(Date.parse(spring.to) - Date.parse(spring.from)).toBe(47 * 3_600_000);
+    });
+  });
+
+  test('local days that run backwards or span more than 400 are refused; 400 across two autumn changes are not', async () => {
+    const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof AppError ? e.code : String(e)));
+    expect(await codeOf(staffMetricsDays({ from: '2027-01-10', to: '2027-01-09' }))).toBe('invalid_period');
+    expect(await codeOf(staffMetricsDays({ from: '2027-01-01', to: '2028-02-05' }))).toBe('invalid_period');
+    expect(await codeOf(staffMetricsDays({ from: '2027-01-01', to: '2028-02-04' }))).toBe('ok');
+    await withExperiences(['America/Vancouver'], async (tx) => {
+      // 31 October 2026 to 4 December 2027: 400 days, two autumn changes and one spring, 400 days and an hour.
+      const long = await staffMetricsDays({ from: '2026-10-31', to: '2027-12-04' }, tx);
+      expect(long.daily).toHaveLength(400);
+      expect(Date.parse(long.to) - Date.parse(long.from)).toBe(400 * 86_400_000 + 3_600_000);
+    });
   });
 });
 

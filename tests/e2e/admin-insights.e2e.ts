@@ -27,11 +27,16 @@ interface Metrics {
   bookings: { created: number; converted: number; abandoned: number };
 }
 
+/** The metrics of local days on the metrics' clock, straight from the database. */
 async function dbMetrics(from: string, to: string): Promise<Metrics> {
-  const [row] = await db()<{ m: Metrics }[]>`
-    select api.staff_metrics(${from}::date::timestamp at time zone 'UTC',
-                             (${to}::date + 1)::timestamp at time zone 'UTC') as m`;
+  const [row] = await db()<{ m: Metrics }[]>`select api.staff_metrics_days(${from}::date, ${to}::date) as m`;
   return row!.m;
+}
+
+/** The metrics' time zone (most experiences') and today's date on it. */
+async function dbClock(): Promise<{ timezone: string; today: string }> {
+  const [row] = await db()<{ c: { timezone: string; today: string } }[]>`select api.staff_metrics_clock() as c`;
+  return row!.c;
 }
 
 /** A customer's story on a two-seat slot: A pays on arrival, B closes the page, C finds it sold out. */
@@ -62,11 +67,11 @@ async function customerStory(browser: Browser): Promise<{ paid: string }> {
 test('metrics: the page shows the database\'s numbers for the chosen period, and its screenshot', async ({ browser }) => {
   await customerStory(browser);
   const staff = await staffPage(browser, 1500);
-  const today = new Date().toISOString().slice(0, 10);
+  const { timezone, today } = await dbClock();
 
   await staff.goto('/admin/metrics?preset=today');
   await expect(staff.getByRole('heading', { name: 'Metrics' })).toBeVisible();
-  await expect(staff.getByTestId('metrics-period')).toContainText(today);
+  await expect(staff.getByTestId('metrics-period')).toContainText(`${today} (days in ${timezone}, both included; 1 day)`);
   const expected = await dbMetrics(today, today);
   expect(expected.reservations.attempts).toBeGreaterThanOrEqual(3);
   expect(expected.reservations.conflicts).toBeGreaterThanOrEqual(1);

@@ -89,7 +89,7 @@ export function DailyStackedBars({ id, title, days, series }: { id: string; titl
         <table className="board-table">
           <thead>
             <tr>
-              <th scope="col">Day (UTC)</th>
+              <th scope="col">Day</th>
               {series.map((s) => (
                 <th scope="col" key={s.key}>
                   {s.label}

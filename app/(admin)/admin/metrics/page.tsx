@@ -7,7 +7,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';
-import { staffMetrics, type StaffMetrics } from '@/db/admin-insights';
+import { metricsClock, staffMetricsDays, type StaffMetrics } from '@/db/admin-insights';
 import { formatMoney } from '@/emails/format';
 import { requireStaff } from '@/lib/current-staff';
 import { BarTable, DailyStackedBars } from './charts';
@@ -46,8 +46,9 @@ function Tile({ id, label, value, detail, help }: { id: string; label: string; v
 export default async function MetricsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await connection();
   await requireStaff();
-  const period = periodFromParams(await searchParams);
-  const m = await staffMetrics({ from: period.start, to: period.end });
+  const [params, clock] = await Promise.all([searchParams, metricsClock()]);
+  const period = periodFromParams(params, clock.today);
+  const m = await staffMetricsDays({ from: period.from, to: period.to });
   const r = m.reservations;
   const b = m.bookings;
   const p = m.payments;
@@ -75,7 +76,7 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
           Show
         </button>
         <p className={`muted ${styles.periodLine}`} data-testid="metrics-period">
-          {period.from === period.to ? period.from : `${period.from} to ${period.to}`} (UTC days, both included; {period.days} day
+          {period.from === period.to ? period.from : `${period.from} to ${period.to}`} (days in {m.timezone}, both included; {period.days} day
           {period.days === 1 ? '' : 's'})
         </p>
         {period.problem && (
@@ -178,8 +179,9 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
       <details className={`card ${styles.definitions}`}>
         <summary>How these numbers are counted</summary>
         <p>
-          Everything comes from the booking history (<code>booking_events</code>) of the period: from the first UTC day at 00:00
-          up to, not including, the day after the last. An event belongs to the period when its transaction started in it.
+          Everything comes from the booking history (<code>booking_events</code>) of the period: from the first day at 00:00
+          up to, not including, the day after the last, on the clock of most of the experiences on sale ({m.timezone}), so a
+          day with a daylight-saving change has 23 or 25 hours. An event belongs to the period when its transaction started in it.
         </p>
         <dl>
           <dt>Attempts, successes, conflicts</dt>

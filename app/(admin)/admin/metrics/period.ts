@@ -1,6 +1,8 @@
 /**
- * The metrics page's period: GET parameters `from`/`to` (UTC dates, both included) or a preset
- * (`today`, `7d`, `30d`), turned into the half-open instants api.staff_metrics takes.
+ * The metrics page's period: GET parameters `from`/`to` (local dates on the metrics' clock, both
+ * included) or a preset (`today`, `7d`, `30d`) counted back from today's date on that clock
+ * (api.staff_metrics_clock). Only calendar arithmetic happens here; the database turns the days
+ * into instants with its own time-zone data (api.staff_metrics_days).
  */
 import { z } from 'zod';
 
@@ -14,13 +16,10 @@ export type PresetId = (typeof PRESETS)[number]['id'];
 export const MAX_DAYS = 400;
 
 export interface Period {
-  /** First and last UTC day, included (YYYY-MM-DD). */
+  /** First and last local day, included (YYYY-MM-DD). */
   from: string;
   to: string;
   preset: PresetId | null;
-  /** [start, end) for api.staff_metrics. */
-  start: Date;
-  end: Date;
   days: number;
   /** Why the parameters were not used (the default period is shown instead). */
   problem: string | null;
@@ -34,26 +33,25 @@ const Params = z.object({
 });
 
 const DAY_MS = 86_400_000;
-const dayOf = (d: Date) => d.toISOString().slice(0, 10);
-const addDays = (day: string, n: number) => dayOf(new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS));
+/** Calendar days, counted on UTC's calendar: a date plus n days is the same date everywhere. */
+const dayNumber = (day: string) => Date.parse(`${day}T00:00:00Z`) / DAY_MS;
+const addDays = (day: string, n: number) => new Date((dayNumber(day) + n) * DAY_MS).toISOString().slice(0, 10);
 
 function make(from: string, to: string, preset: PresetId | null, problem: string | null = null): Period {
-  const start = new Date(`${from}T00:00:00Z`);
-  const end = new Date(Date.parse(`${to}T00:00:00Z`) + DAY_MS);
-  return { from, to, preset, start, end, days: Math.round((end.getTime() - start.getTime()) / DAY_MS), problem };
+  return { from, to, preset, days: dayNumber(to) - dayNumber(from) + 1, problem };
 }
 
-export function presetPeriod(id: PresetId, now: Date): Period {
-  const today = dayOf(now);
+/** A preset's days, ending with `today` (the metrics' clock's date). */
+export function presetPeriod(id: PresetId, today: string): Period {
   const days = PRESETS.find((p) => p.id === id)!.days;
   return make(addDays(today, 1 - days), today, id);
 }
 
 /** The period the parameters ask for; the last 7 days when they ask for none, or for nonsense. */
-export function periodFromParams(raw: Record<string, string | string[] | undefined>, now: Date = new Date()): Period {
+export function periodFromParams(raw: Record<string, string | string[] | undefined>, today: string): Period {
   const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) || undefined;
   const parsed = Params.safeParse({ preset: first(raw.preset), from: first(raw.from), to: first(raw.to) });
-  const fallback = (problem: string) => ({ ...presetPeriod('7d', now), problem });
+  const fallback = (problem: string) => ({ ...presetPeriod('7d', today), problem });
   if (!parsed.success) return fallback('Dates must be written YYYY-MM-DD; showing the last 7 days.');
   const { preset, from, to } = parsed.data;
   if (from || to) {
@@ -64,5 +62,5 @@ export function periodFromParams(raw: Record<string, string | string[] | undefin
     if (period.days > MAX_DAYS) return fallback(`A period spans at most ${MAX_DAYS} days; showing the last 7 days.`);
     return period;
   }
-  return presetPeriod(preset ?? '7d', now);
+  return presetPeriod(preset ?? '7d', today);
 }
