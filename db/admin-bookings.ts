@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { LocalDate, LocalDateTime } from '../lib/schemas';
 import { call } from './call';
-import type { Sql } from './client';
+import { sql as pool, type Sql } from './client';
 import { Booking } from './reservations';
 
 export const BookingStatus = Booking.shape.status;
@@ -70,6 +70,32 @@ export function searchBookings(input: BookingSearch, db?: Sql): Promise<BookingP
         p_offset => ${q.offset}::int) as result`,
     db,
   );
+}
+
+/** Most bookings one export holds (/api/admin/bookings/export). */
+export const EXPORT_LIMIT = 10_000;
+
+/**
+ * Every booking the list's filters match, newest first, up to EXPORT_LIMIT, read page by page in
+ * one snapshot (REPEATABLE READ) so bookings made meanwhile neither repeat nor shift a page.
+ * `truncated` says there were more.
+ */
+export async function exportBookings(
+  input: Omit<BookingSearch, 'limit' | 'offset'>,
+  db: Sql = pool(),
+  limit = EXPORT_LIMIT,
+): Promise<{ rows: BookingRow[]; total: number; truncated: boolean }> {
+  return db.begin('isolation level repeatable read read only', async (tx) => {
+    const rows: BookingRow[] = [];
+    let total = 0;
+    do {
+      const page = await searchBookings({ ...input, limit: Math.min(200, limit - rows.length), offset: rows.length }, tx as unknown as Sql);
+      total = page.total;
+      rows.push(...page.rows);
+      if (page.rows.length === 0) break;
+    } while (rows.length < Math.min(total, limit));
+    return { rows, total, truncated: total > rows.length };
+  });
 }
 
 const Local = LocalDateTime.nullable();

@@ -5,6 +5,7 @@
  * seats come back on the live board and in the database), and book a walk-in customer who
  * pays on arrival. Invariants are checked in SQL at the end.
  */
+import { readFile } from 'node:fs/promises';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { closeDb, db, experienceWithSlot, invariantProblems, screenshot, slotCounts, state } from './fixtures';
 import { E2E_STAFF } from './staff';
@@ -190,6 +191,15 @@ test('a walk-in booking is confirmed at once, paid on arrival, and its confirmat
   // In the list, confirmed; and the start time has one seat left for the next walk-in.
   await staff.goto(`/admin/bookings?q=${encodeURIComponent('Walter Walkin')}&status=confirmed`);
   await expect(staff.locator(`[data-testid="booking-row"][data-booking="${bookingNumber}"]`)).toHaveAttribute('data-status', 'confirmed');
+  // The filtered list downloads as CSV: the same booking, as a spreadsheet will read it.
+  const [download] = await Promise.all([staff.waitForEvent('download'), staff.getByTestId('bookings-export').click()]);
+  expect(download.suggestedFilename()).toBe('holdfast-bookings.csv');
+  const csv = await readFile((await download.path())!, 'utf8');
+  const lines = csv.trim().split('\r\n');
+  expect(lines).toHaveLength(2);
+  expect(lines[0]).toMatch(/^booking_number,status,/);
+  expect(lines[1]).toContain(`${bookingNumber},confirmed,`);
+  expect(lines[1]).toContain('Walter Walkin');
   await staff.goto(`/admin/bookings/new?experience=${slug}&date=${await localDateOf(slotId)}`);
   await expect(staff.getByTestId(`walk-in-slot-${slotId}`)).toHaveAttribute('data-remaining', '1');
   await staff.getByTestId(`walk-in-slot-${slotId}`).click();

@@ -1,12 +1,13 @@
 /**
  * /admin/bookings: every booking, newest first, with search (number, name, email) and filters
  * (status, local start dates) as GET parameters, so a filtered list is a link. Late payments
- * that must be refunded (refund_due) are counted above the list whatever the filter.
+ * that must be refunded (refund_due) are counted above the list whatever the filter. The list as
+ * it is filtered downloads as CSV (every page).
  */
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';
-import { bookingStatuses, searchBookings, type BookingPage, type BookingStatus } from '@/db/admin-bookings';
+import { bookingStatuses, EXPORT_LIMIT, searchBookings, type BookingPage, type BookingStatus } from '@/db/admin-bookings';
 import { AppError } from '@/db/errors';
 import { requireStaff } from '@/lib/current-staff';
 import { LocalDate } from '@/lib/schemas';
@@ -54,6 +55,17 @@ function readFilters(params: Record<string, string | string[] | undefined>): { f
     [filters.from, filters.to] = [filters.to, filters.from];
   }
   return { filters, problems };
+}
+
+/** The CSV of every booking these filters match (all pages): GET /api/admin/bookings/export. */
+function exportHref(filters: Filters): string {
+  const params = new URLSearchParams();
+  if (filters.q) params.set('q', filters.q);
+  if (filters.status) params.set('status', filters.status);
+  if (filters.from) params.set('from', filters.from);
+  if (filters.to) params.set('to', filters.to);
+  const query = params.toString();
+  return `/api/admin/bookings/export${query ? `?${query}` : ''}`;
 }
 
 function hrefFor(filters: Filters, change: Partial<Filters>): string {
@@ -177,7 +189,10 @@ export default async function BookingsPage({ searchParams }: Props) {
             <div className={styles.wrap}>
               <table className={styles.table} data-testid="bookings-table">
                 <caption>
-                  {first}–{last} of {result.total} {result.total === 1 ? 'booking' : 'bookings'}
+                  {first}–{last} of {result.total} {result.total === 1 ? 'booking' : 'bookings'} ·{' '}
+                  <a href={exportHref(filters)} download data-testid="bookings-export">
+                    Download {result.total > EXPORT_LIMIT ? `the newest ${EXPORT_LIMIT.toLocaleString('en')}` : result.total === 1 ? 'it' : `all ${result.total}`} as CSV
+                  </a>
                 </caption>
                 <thead>
                   <tr>
