@@ -110,59 +110,54 @@ export function parseExperienceForm(form: FormData): Parsed<ExperienceInput> {
   };
 }
 
-export interface ScheduleInput {
+/** Which days and local times a schedule form names: the part the schedule and closing forms share. */
+interface DaysAndTimes {
   slug: string;
   fromDate: string;
   toDate: string;
   localTimes: string[];
   weekdays: number[];
+}
+
+/** Dates as YYYY-MM-DD; start times as "09:00, 14:30" (commas or spaces), required or not. */
+function parseDaysAndTimes(form: FormData, times: { required: boolean; message: string }): Parsed<DaysAndTimes> {
+  const fromDate = LocalDate.safeParse(text(form, 'fromDate'));
+  if (!fromDate.success) return fail('fromDate', 'Choose the first day.');
+  const toDate = LocalDate.safeParse(text(form, 'toDate'));
+  if (!toDate.success) return fail('toDate', 'Choose the last day.');
+  const localTimes = text(form, 'localTimes').split(/[\s,]+/).filter(Boolean);
+  if ((times.required && localTimes.length === 0) || !localTimes.every((t) => /^([01]?\d|2[0-3]):[0-5]\d$/.test(t))) {
+    return fail('localTimes', times.message);
+  }
+  const weekdays = form.getAll('weekdays').map(Number).filter((n) => Number.isInteger(n));
+  return { ok: true, value: { slug: text(form, 'slug'), fromDate: fromDate.data, toDate: toDate.data, localTimes, weekdays } };
+}
+
+export interface ScheduleInput extends DaysAndTimes {
   exceptions: string[];
 }
 
-/** Start times as "09:00, 14:30" (commas or spaces); exceptions as dates separated the same way. */
+/** A weekly schedule: days, start times (at least one) and exception dates. */
 export function parseScheduleForm(form: FormData): Parsed<ScheduleInput> {
-  const fromDate = LocalDate.safeParse(text(form, 'fromDate'));
-  if (!fromDate.success) return fail('fromDate', 'Choose the first day.');
-  const toDate = LocalDate.safeParse(text(form, 'toDate'));
-  if (!toDate.success) return fail('toDate', 'Choose the last day.');
-  const times = text(form, 'localTimes').split(/[\s,]+/).filter(Boolean);
-  if (times.length === 0 || !times.every((t) => /^([01]?\d|2[0-3]):[0-5]\d$/.test(t))) {
-    return fail('localTimes', 'Give start times as 24-hour times, such as 09:00, 14:30.');
-  }
+  const days = parseDaysAndTimes(form, { required: true, message: 'Give start times as 24-hour times, such as 09:00, 14:30.' });
+  if (!days.ok) return days;
   const exceptions = text(form, 'exceptions').split(/[\s,]+/).filter(Boolean);
   if (!exceptions.every((d) => LocalDate.safeParse(d).success)) return fail('exceptions', 'Give exception dates as YYYY-MM-DD.');
-  const weekdays = form.getAll('weekdays').map(Number).filter((n) => Number.isInteger(n));
-  return {
-    ok: true,
-    value: { slug: text(form, 'slug'), fromDate: fromDate.data, toDate: toDate.data, localTimes: times, weekdays, exceptions },
-  };
+  return { ok: true, value: { ...days.value, exceptions } };
 }
 
-export interface SlotsOpenInput {
-  slug: string;
-  fromDate: string;
-  toDate: string;
-  /** Empty: every start time of the days chosen. */
-  localTimes: string[];
-  weekdays: number[];
+export interface SlotsOpenInput extends DaysAndTimes {
   open: boolean;
 }
 
-/** The close-or-reopen form: like a schedule, but start times are optional and it says which way. */
+/** The close-or-reopen form: like a schedule, but start times are optional (none: all of them) and it says which way. */
 export function parseSlotsOpenForm(form: FormData): Parsed<SlotsOpenInput> {
-  const fromDate = LocalDate.safeParse(text(form, 'fromDate'));
-  if (!fromDate.success) return fail('fromDate', 'Choose the first day.');
-  const toDate = LocalDate.safeParse(text(form, 'toDate'));
-  if (!toDate.success) return fail('toDate', 'Choose the last day.');
-  const times = text(form, 'localTimes').split(/[\s,]+/).filter(Boolean);
-  if (!times.every((t) => /^([01]?\d|2[0-3]):[0-5]\d$/.test(t))) {
-    return fail('localTimes', 'Give start times as 24-hour times, such as 09:00, 14:30, or leave it empty for all.');
-  }
+  const days = parseDaysAndTimes(form, {
+    required: false,
+    message: 'Give start times as 24-hour times, such as 09:00, 14:30, or leave it empty for all.',
+  });
+  if (!days.ok) return days;
   const intent = text(form, 'intent');
   if (intent !== 'close' && intent !== 'open') return fail('intent', 'Choose whether to close or reopen.');
-  const weekdays = form.getAll('weekdays').map(Number).filter((n) => Number.isInteger(n));
-  return {
-    ok: true,
-    value: { slug: text(form, 'slug'), fromDate: fromDate.data, toDate: toDate.data, localTimes: times, weekdays, open: intent === 'open' },
-  };
+  return { ok: true, value: { ...days.value, open: intent === 'open' } };
 }
