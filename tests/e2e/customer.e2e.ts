@@ -280,6 +280,36 @@ test('keyboard: a start time can be found and held with the keyboard alone', asy
   expect(await slotCounts(slotId)).toMatchObject({ held: 1 });
 });
 
+test('a start time that cannot be held says why when chosen, by pointer or keyboard, and asks the server nothing', async ({ page }) => {
+  const { slug, slotId } = await experienceWithSlot({ capacity: 3 });
+  // Someone else holds two of the three seats.
+  const other = await page.context().browser()!.newContext();
+  expect((await other.request.post('/api/reserve-availability', { data: { slotId, quantity: 2 } })).status()).toBe(201);
+  await openExperience(page, slug, slotId);
+  const target = page.getByTestId(`slot-${slotId}`);
+  await expect(target).toHaveAttribute('data-remaining', '1');
+  const posts: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().includes('/api/reserve-availability')) posts.push(r.url());
+  });
+
+  await page.getByLabel('People').selectOption('2');
+  // aria-disabled, not disabled: a customer can still click it (Playwright would wait for it to be enabled).
+  await target.click({ force: true });
+  await expect(page.getByTestId('sold-out-message')).toHaveText(/^Only 1 seat is left at \d\d:\d\d — not enough for 2\. 2 held — may free at \d\d:\d\d\.$/);
+
+  // The last seat goes too; the keyboard gets the same answer as the pointer.
+  expect((await other.request.post('/api/reserve-availability', { data: { slotId, quantity: 1 } })).status()).toBe(201);
+  await expect(target).toHaveAttribute('data-status', 'sold_out', { timeout: 5_000 });
+  await page.getByLabel('People').selectOption('1');
+  await target.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('sold-out-message')).toHaveText(/^\d\d:\d\d is sold out\. 3 held — may free at \d\d:\d\d\.$/);
+  expect(posts).toEqual([]);
+  expect(await slotCounts(slotId)).toMatchObject({ held: 3 });
+  await other.close();
+});
+
 test('before hydration the people and date choices are disabled, so a choice cannot be lost; after, it holds that many', async ({ browser }) => {
   const { slug, slotId } = await experienceWithSlot({ capacity: 6 });
   const [row] = await db()<{ day: string }[]>`

@@ -137,6 +137,9 @@ export async function openExperience(page: Page, slug: string, slotId: number): 
       from data.slots s join data.experiences e on e.id = s.experience_id where s.id = ${slotId}`;
   await page.goto(`/experiences/${slug}?date=${row!.day}`);
   await expect(page.getByTestId(`slot-${slotId}`)).toBeVisible();
+  // Hydrated: a click on the server-rendered button before React has attached its handlers is
+  // lost (it failed the two-browser race once in CI, on a busy machine: one page never sent).
+  await expect(page.locator('.booker')).toHaveAttribute('data-ready', 'true');
 }
 
 /** Picks the number of people and clicks the start time, as a customer does. */

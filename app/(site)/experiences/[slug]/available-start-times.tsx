@@ -207,7 +207,13 @@ export function AvailableStartTimes({ experience, today, initialDate, initialSlo
         <ul className="start-times" aria-label={`Start times on ${formatLocalDate(date)}`}>
           {slots.map((slot) => (
             <li key={slot.slotId}>
-              <StartTimeButton slot={slot} people={people} holding={holding === slot.slotId} onHold={hold} />
+              <StartTimeButton
+                slot={slot}
+                people={people}
+                holding={holding === slot.slotId}
+                onHold={hold}
+                onRefused={(refused) => setMessage({ kind: refused.soldOut ? 'sold-out' : 'error', text: refused.text })}
+              />
             </li>
           ))}
         </ul>

@@ -15,11 +15,40 @@ interface Props {
   people: number;
   holding: boolean;
   onHold: (slot: Slot) => void;
+  /** A click on a start time that cannot be held: why, for the page to say (sold out, too few seats, closed, taken). */
+  onRefused: (refusal: Refusal) => void;
+}
+
+export interface Refusal {
+  /** Sold out or too few seats for the party; otherwise closed or taken by another booking. */
+  soldOut: boolean;
+  text: string;
+}
+
+/** What to tell a customer who clicks a start time that cannot be held (it may have just changed under the pointer). */
+function refusal(slot: Slot, people: number, time: string, heldNote: string): Refusal {
+  const held = heldNote ? ` ${heldNote.charAt(0).toUpperCase()}${heldNote.slice(1)}.` : '';
+  switch (slot.status) {
+    case 'available':
+      return {
+        soldOut: true,
+        text: `Only ${slot.remaining} ${slot.remaining === 1 ? 'seat is' : 'seats are'} left at ${time} — not enough for ${people}.${held}`,
+      };
+    case 'sold_out':
+      return { soldOut: true, text: `${time} is sold out.${held}` };
+    case 'closed':
+      return { soldOut: false, text: `${time} is no longer open for booking.` };
+    case 'unavailable':
+      return { soldOut: false, text: `${time} is taken by another booking at this time.` };
+  }
+}
+
+function heldNoteOf(slot: Slot): string {
+  return slot.held > 0 && slot.localHeldUntil ? `${slot.held} held — may free at ${formatTime(slot.localHeldUntil)}` : '';
 }
 
 function describe(slot: Slot, people: number): { status: string; detail: string; bookable: boolean } {
-  const heldNote =
-    slot.held > 0 && slot.localHeldUntil ? `${slot.held} held — may free at ${formatTime(slot.localHeldUntil)}` : '';
+  const heldNote = heldNoteOf(slot);
   switch (slot.status) {
     case 'available':
       if (slot.remaining < people) {
@@ -35,7 +64,7 @@ function describe(slot: Slot, people: number): { status: string; detail: string;
   }
 }
 
-export function StartTimeButton({ slot, people, holding, onHold }: Props) {
+export function StartTimeButton({ slot, people, holding, onHold, onRefused }: Props) {
   // Until the page is hydrated a click would do nothing: say so (aria-disabled), without greying out.
   const ready = useHydrated();
   const time = formatTime(slot.localStartsAt);
@@ -55,7 +84,11 @@ export function StartTimeButton({ slot, people, holding, onHold }: Props) {
       aria-disabled={!bookable || !ready || undefined}
       aria-busy={holding || undefined}
       onClick={() => {
-        if (bookable && ready && !holding) onHold(slot);
+        if (!ready || holding) return;
+        // A start time that cannot be held says why rather than doing nothing: it may have sold
+        // out (a live update) between the customer's look and their click.
+        if (bookable) onHold(slot);
+        else onRefused(refusal(slot, people, time, heldNoteOf(slot)));
       }}
     >
       {/* Spaces between the lines (a grid ignores them): the visible text then reads "10:00 8 left",
