@@ -104,7 +104,9 @@ test('3. concurrent users race for the last seats: exactly one wins, the other i
     await openExperience(page, slug, slotId);
     await page.getByLabel('People').selectOption('2');
   }
-  await Promise.all([a.getByTestId(`slot-${slotId}`).click(), b.getByTestId(`slot-${slotId}`).click()]);
+  // force: the loser's page may already show the start time sold out (aria-disabled) by the time
+  // its click lands, and a customer can still click it; Playwright would wait for it to be enabled.
+  await Promise.all([a.getByTestId(`slot-${slotId}`).click({ force: true }), b.getByTestId(`slot-${slotId}`).click({ force: true })]);
 
   const won = await Promise.all(
     [a, b].map((page) =>
