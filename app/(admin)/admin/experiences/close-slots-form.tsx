@@ -17,9 +17,10 @@ export function CloseSlotsForm({ slug, timezone, today }: { slug: string; timezo
   const v = state.values;
   const invalid = state.ok ? undefined : state.field;
   const chosen = new Set((v?.weekdays ?? '1,2,3,4,5,6,7').split(',').filter(Boolean));
+  const hinted = new Set(['fromDate', 'localTimes']);
   const aria = (name: string) => ({
     'aria-invalid': invalid === name ? true : undefined,
-    'aria-describedby': invalid === name ? 'close-slots-message' : `close-${name}-hint`,
+    'aria-describedby': invalid === name ? 'close-slots-message' : hinted.has(name) ? `close-${name}-hint` : undefined,
   });
   return (
     <form action={action} className={`card ${styles.form}`} noValidate aria-labelledby="close-slots-heading" data-testid="close-slots-form">
