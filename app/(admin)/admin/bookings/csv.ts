@@ -6,7 +6,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { BookingRow } from '@/db/admin-bookings';
-import { minorDigits } from './format';
+import { majorText } from './format';
 
 /** Cells that start like a formula (=, +, -, @, tab, carriage return) are kept as text. */
 export function neutralise(cell: string): string {
@@ -14,14 +14,7 @@ export function neutralise(cell: string): string {
 }
 
 /** "35.50" from 3550 in EUR, "3550" in JPY: the amount as a number a spreadsheet reads, no symbol. */
-export function decimalAmount(minor: number, currency: string | null): string {
-  const digits = currency ? minorDigits(currency) : 0;
-  if (digits === 0) return String(minor);
-  const sign = minor < 0 ? '-' : '';
-  const abs = Math.abs(minor);
-  const unit = 10 ** digits;
-  return `${sign}${Math.floor(abs / unit)}.${String(abs % unit).padStart(digits, '0')}`;
-}
+const amount = (minor: number, currency: string | null) => (currency ? majorText(minor, currency) : String(minor));
 
 const COLUMNS = [
   'booking_number', 'status', 'created_at_utc', 'first_start_local', 'time_zone', 'experiences', 'people', 'start_times',
@@ -45,9 +38,9 @@ export function bookingsCsv(rows: BookingRow[]): string {
       text(r.customerPhone),
       r.paymentProvider ?? '',
       r.currency ?? '',
-      decimalAmount(r.totalMinor, r.currency),
-      decimalAmount(r.paidMinor, r.currency),
-      decimalAmount(r.refundedMinor, r.currency),
+      amount(r.totalMinor, r.currency),
+      amount(r.paidMinor, r.currency),
+      amount(r.refundedMinor, r.currency),
     ]),
     { header: true, columns: [...COLUMNS], record_delimiter: 'windows' },
   );

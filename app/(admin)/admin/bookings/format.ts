@@ -26,6 +26,12 @@ export function minorDigits(currency: string): number {
   return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
 }
 
+/** Minor units in major units, without a symbol: 1250 EUR → "12.50", 1250 JPY → "1250". */
+export function majorText(minor: number, currency: string): string {
+  const digits = minorDigits(currency);
+  return digits === 0 ? String(minor) : (minor / 10 ** digits).toFixed(digits);
+}
+
 export const STATUS_LABELS: Record<BookingStatus, string> = {
   held: 'Held',
   checkout: 'In checkout',

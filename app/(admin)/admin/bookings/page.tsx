@@ -57,27 +57,25 @@ function readFilters(params: Record<string, string | string[] | undefined>): { f
   return { filters, problems };
 }
 
-/** The CSV of every booking these filters match (all pages): GET /api/admin/bookings/export. */
-function exportHref(filters: Filters): string {
+/** The filters as GET parameters (the page only past the first), on `path`. */
+function withFilters(path: string, filters: Filters): string {
   const params = new URLSearchParams();
   if (filters.q) params.set('q', filters.q);
   if (filters.status) params.set('status', filters.status);
   if (filters.from) params.set('from', filters.from);
   if (filters.to) params.set('to', filters.to);
+  if (filters.page > 1) params.set('page', String(filters.page));
   const query = params.toString();
-  return `/api/admin/bookings/export${query ? `?${query}` : ''}`;
+  return `${path}${query ? `?${query}` : ''}`;
 }
 
 function hrefFor(filters: Filters, change: Partial<Filters>): string {
-  const next = { ...filters, ...change };
-  const params = new URLSearchParams();
-  if (next.q) params.set('q', next.q);
-  if (next.status) params.set('status', next.status);
-  if (next.from) params.set('from', next.from);
-  if (next.to) params.set('to', next.to);
-  if (next.page > 1) params.set('page', String(next.page));
-  const query = params.toString();
-  return `/admin/bookings${query ? `?${query}` : ''}`;
+  return withFilters('/admin/bookings', { ...filters, ...change });
+}
+
+/** The CSV of every booking these filters match (all pages): GET /api/admin/bookings/export. */
+function exportHref(filters: Filters): string {
+  return withFilters('/api/admin/bookings/export', { ...filters, page: 1 });
 }
 
 export default async function BookingsPage({ searchParams }: Props) {

@@ -13,6 +13,8 @@ import { logger } from '@/lib/logger';
 import { Id } from '@/lib/schemas';
 import { parseExperienceForm, parseScheduleForm, parseSlotsOpenForm, submitted, type FormResult } from './form-values';
 
+const startTimes = (n: number) => (n === 1 ? '1 start time' : `${n} start times`);
+
 function failure(err: unknown, event: string): FormResult {
   if (err instanceof AppError) {
     const field = typeof err.details.field === 'string' ? err.details.field : undefined;
@@ -52,11 +54,10 @@ export async function addScheduleAction(_previous: FormResult, form: FormData): 
   try {
     const result = await addSchedule({ ...parsed.value, staffId: staff.staffId });
     revalidatePath(`/admin/experiences/${parsed.value.slug}`);
-    const made = result.slotsCreated === 1 ? '1 start time' : `${result.slotsCreated} start times`;
     const shifted = result.shifted.length
       ? ` ${result.shifted.length} fell in a daylight-saving gap and start an hour later by the new clock (${result.shifted.map((s) => s.slice(0, 16).replace('T', ' ')).join(', ')}).`
       : '';
-    return { ok: true, message: `Added ${made}.${shifted}`, values };
+    return { ok: true, message: `Added ${startTimes(result.slotsCreated)}.${shifted}`, values };
   } catch (err) {
     return { ...failure(err, 'schedule_add_failed'), values };
   }
@@ -98,8 +99,6 @@ export type SlotsOpenFormResult = FormResult & {
   /** Start times just closed that have people booked or holding: their bookings stay. */
   withPeople?: SlotsOpenResult['withPeople'];
 };
-
-const startTimes = (n: number) => (n === 1 ? '1 start time' : `${n} start times`);
 
 /**
  * Closes (or reopens) the start times of one experience over a range of local dates, on some

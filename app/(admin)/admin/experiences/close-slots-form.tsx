@@ -9,14 +9,12 @@ import { useActionState } from 'react';
 import { formatWallTime } from '@/lib/wall-clock';
 import { setSlotsOpenAction, type SlotsOpenFormResult } from './actions';
 import styles from './experiences.module.css';
-
-const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+import { WeekdayChoice } from './weekday-choice';
 
 export function CloseSlotsForm({ slug, timezone, today }: { slug: string; timezone: string; today: string }) {
   const [state, action, pending] = useActionState<SlotsOpenFormResult, FormData>(setSlotsOpenAction, { ok: true, message: '' });
   const v = state.values;
   const invalid = state.ok ? undefined : state.field;
-  const chosen = new Set((v?.weekdays ?? '1,2,3,4,5,6,7').split(',').filter(Boolean));
   const hinted = new Set(['fromDate', 'localTimes']);
   const aria = (name: string) => ({
     'aria-invalid': invalid === name ? true : undefined,
@@ -46,14 +44,7 @@ export function CloseSlotsForm({ slug, timezone, today }: { slug: string; timezo
           <p id="close-localTimes-hint" className={styles.hint}>24-hour local times, separated by commas; empty for every start time of those days.</p>
         </div>
       </div>
-      <fieldset className={styles.weekdays} aria-invalid={invalid === 'weekdays' ? true : undefined}>
-        <legend>Weekdays</legend>
-        {WEEKDAYS.map((day, i) => (
-          <label key={`${day}-${chosen.has(String(i + 1))}`}>
-            <input type="checkbox" name="weekdays" value={i + 1} defaultChecked={chosen.has(String(i + 1))} /> {day}
-          </label>
-        ))}
-      </fieldset>
+      <WeekdayChoice chosen={v?.weekdays} invalid={invalid === 'weekdays'} />
       <div className={styles.actions}>
         <button type="submit" name="intent" value="close" className="button button--primary" disabled={pending}>
           {pending ? 'Working…' : 'Close start times'}

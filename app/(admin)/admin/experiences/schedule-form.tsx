@@ -3,15 +3,13 @@
 import { useActionState } from 'react';
 import { addScheduleAction } from './actions';
 import styles from './experiences.module.css';
+import { WeekdayChoice } from './weekday-choice';
 import type { FormResult } from './form-values';
-
-const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
 export function ScheduleForm({ slug, timezone, today }: { slug: string; timezone: string; today: string }) {
   const [state, action, pending] = useActionState<FormResult, FormData>(addScheduleAction, { ok: true, message: '' });
   const v = state.values;
   const invalid = state.ok ? undefined : state.field;
-  const chosen = new Set((v?.weekdays ?? '1,2,3,4,5,6,7').split(',').filter(Boolean));
   const aria = (name: string) => ({
     'aria-invalid': invalid === name ? true : undefined,
     'aria-describedby': invalid === name ? 'schedule-message' : `${name}-hint`,
@@ -41,14 +39,7 @@ export function ScheduleForm({ slug, timezone, today }: { slug: string; timezone
           <p id="exceptions-hint" className={styles.hint}>Local dates with no start times (YYYY-MM-DD), separated by commas.</p>
         </div>
       </div>
-      <fieldset className={styles.weekdays} aria-invalid={invalid === 'weekdays' ? true : undefined}>
-        <legend>Weekdays</legend>
-        {WEEKDAYS.map((day, i) => (
-          <label key={day}>
-            <input type="checkbox" name="weekdays" value={i + 1} defaultChecked={chosen.has(String(i + 1))} key={`${day}-${chosen.has(String(i + 1))}`} /> {day}
-          </label>
-        ))}
-      </fieldset>
+      <WeekdayChoice chosen={v?.weekdays} invalid={invalid === 'weekdays'} />
       <div className={styles.actions}>
         <button type="submit" className="button button--primary" disabled={pending}>
           {pending ? 'Adding…' : 'Add start times'}

@@ -10,7 +10,7 @@ import { useEffect, useId, useState, useTransition } from 'react';
 import type { BookingStatus } from '@/db/admin-bookings';
 import { cancelBookingAction, refundBookingAction, resendConfirmationAction, type ActionResult } from '../actions';
 import styles from '../bookings.module.css';
-import { minorDigits, money } from '../format';
+import { majorText, minorDigits, money } from '../format';
 
 interface Props {
   bookingNumber: string;
@@ -34,12 +34,6 @@ function Message({ result, testId }: { result: ActionResult | null; testId: stri
       {result?.message ?? ''}
     </p>
   );
-}
-
-/** Minor units as the amount field shows them: 1250 EUR → "12.50". */
-function majorText(minor: number, currency: string): string {
-  const digits = minorDigits(currency);
-  return digits === 0 ? String(minor) : (minor / 10 ** digits).toFixed(digits);
 }
 
 export function BookingActions(props: Props) {
