@@ -22,7 +22,7 @@ const ResumeRequest = z.strictObject({
   holdToken: HoldToken.optional(),
 });
 
-export const POST = handler('Error reserving availability', async (req) => {
+export const POST = handler('Error taking up a hold', async (req) => {
   const body = await readBody(req, ResumeRequest);
   const holdToken = body.holdToken ?? tokenFromCookie(req.headers, body.bookingNumber);
   if (!holdToken) throw new AppError('invalid_hold_token', 'A hold token is required to take up a booking.');
