@@ -115,6 +115,16 @@ test('sign in; create an experience with a weekly schedule across a DST change a
   const open = await db()`select bool_and(s.is_open) as all_open, sum(s.held)::int as held
                             from data.slots s join data.experiences e on e.id = s.experience_id where e.slug = ${slug}`;
   expect(open[0]).toMatchObject({ all_open: true, held: 3 });
+
+  // No weekday chosen: refused, and the boxes show what was sent (none), not every day.
+  const weekdays = together.getByRole('group', { name: 'Weekdays' });
+  for (const box of await weekdays.getByRole('checkbox').all()) await box.uncheck();
+  await together.getByRole('button', { name: 'Close start times' }).click();
+  await expect(together.getByRole('status')).toHaveText('Choose at least one weekday (1 = Monday … 7 = Sunday).');
+  await expect(weekdays).toHaveAttribute('aria-invalid', 'true');
+  await expect(weekdays.getByRole('checkbox', { checked: true })).toHaveCount(0);
+  await expect(weekdays.getByRole('checkbox')).toHaveCount(7);
+  await expect(page.locator('[data-testid^="slot-row-"]:has(.tag)')).toHaveCount(0);
 });
 
 test('manifest shows check-in: a confirmed party, checked in and out with the keyboard, printable', async ({ browser, page }) => {

@@ -44,7 +44,7 @@ export function CloseSlotsForm({ slug, timezone, today }: { slug: string; timezo
           <p id="close-localTimes-hint" className={styles.hint}>24-hour local times, separated by commas; empty for every start time of those days.</p>
         </div>
       </div>
-      <WeekdayChoice chosen={v?.weekdays} invalid={invalid === 'weekdays'} />
+      <WeekdayChoice submitted={v} invalid={invalid === 'weekdays'} />
       <div className={styles.actions}>
         <button type="submit" name="intent" value="close" className="button button--primary" disabled={pending}>
           {pending ? 'Working…' : 'Close start times'}

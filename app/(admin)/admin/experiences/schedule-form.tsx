@@ -39,7 +39,7 @@ export function ScheduleForm({ slug, timezone, today }: { slug: string; timezone
           <p id="exceptions-hint" className={styles.hint}>Local dates with no start times (YYYY-MM-DD), separated by commas.</p>
         </div>
       </div>
-      <WeekdayChoice chosen={v?.weekdays} invalid={invalid === 'weekdays'} />
+      <WeekdayChoice submitted={v} invalid={invalid === 'weekdays'} />
       <div className={styles.actions}>
         <button type="submit" className="button button--primary" disabled={pending}>
           {pending ? 'Adding…' : 'Add start times'}
