@@ -18,6 +18,7 @@ export const errorCodes = {
   invalid_signature: { status: 400, message: 'The webhook signature does not match the body.' },
   payments_not_configured: { status: 503, message: 'Online payment is not configured.' },
   payment_unavailable: { status: 503, message: 'The payment provider could not be reached; please try again.' },
+  payment_completed: { status: 409, message: 'The payment has already gone through; the booking is being confirmed.' },
   // Raised by stored functions
   sold_out: { status: 409, sqlstate: 'HF001', message: 'Not enough seats left.' },
   slot_not_found: { status: 404, sqlstate: 'HF002', message: 'That start time does not exist.' },

@@ -85,8 +85,29 @@ export function abortCheckout(input: { bookingNumber: string; generation: number
   );
 }
 
+/**
+ * "Change my booking" while paying, step one (api.checkout_to_cancel): locks the live hold for
+ * the rest of the transaction `db` runs and names the open Stripe session to expire before step
+ * two (null: nothing to expire).
+ */
+export function checkoutToCancel(
+  input: { bookingNumber: string; holdToken: string },
+  db: Sql,
+): Promise<{ status: Booking['status']; sessionId: string | null }> {
+  return call(
+    z.object({ status: Booking.shape.status, sessionId: z.string().nullable() }),
+    (sql) => sql`select api.checkout_to_cancel(${input.bookingNumber}::text, ${input.holdToken}::text) as result`,
+    db,
+  );
+}
+
+/** Step two (api.cancel_checkout): the booking is held again and can change. */
+export function cancelCheckout(input: { bookingNumber: string; holdToken: string }, db: Sql): Promise<Booking> {
+  return call(Booking, (sql) => sql`select api.cancel_checkout(${input.bookingNumber}::text, ${input.holdToken}::text) as result`, db);
+}
+
 export const PaymentOutcome = z.object({
-  outcome: z.enum(['confirmed', 'late_confirmed', 'refund_due', 'duplicate', 'duplicate_payment', 'unknown_booking']),
+  outcome: z.enum(['confirmed', 'late_confirmed', 'refund_due', 'duplicate', 'duplicate_payment', 'payment_mismatch', 'unknown_booking']),
   bookingNumber: z.string().optional(),
   emails: OutboxIds,
   refund: z.boolean(),

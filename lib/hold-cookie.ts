@@ -2,7 +2,9 @@
  * The hold token also travels in an HttpOnly cookie, so `navigator.sendBeacon` on page close
  * carries it without the page's script ever storing it. Value: `<booking number>.<token>`.
  */
+import { AppError } from '@/db/errors';
 import type { HeaderReader } from './http';
+import { BookingNumber, HoldToken } from './schemas';
 
 export const HOLD_COOKIE = 'hf_hold';
 
@@ -27,7 +29,8 @@ export function holdFromCookieHeader(header: string | null | undefined): { booki
 }
 
 export function parseHoldCookieValue(raw: string): { bookingNumber: string; holdToken: string } | undefined {
-  const value = decodeURIComponent(raw);
+  const value = decoded(raw);
+  if (value === undefined) return undefined;
   const dot = value.lastIndexOf('.');
   if (dot <= 0) return undefined;
   return { bookingNumber: value.slice(0, dot), holdToken: value.slice(dot + 1) };
@@ -39,9 +42,30 @@ export function tokenFromCookie(headers: HeaderReader, bookingNumber: string): s
   for (const part of header.split(';')) {
     const [name, ...rest] = part.trim().split('=');
     if (name !== HOLD_COOKIE) continue;
-    const value = decodeURIComponent(rest.join('='));
-    const dot = value.lastIndexOf('.');
-    if (dot > 0 && value.slice(0, dot) === bookingNumber) return value.slice(dot + 1);
+    const value = decoded(rest.join('='));
+    const dot = value?.lastIndexOf('.') ?? -1;
+    if (value && dot > 0 && value.slice(0, dot) === bookingNumber) return value.slice(dot + 1);
   }
   return undefined;
+}
+
+/**
+ * The visitor's hold from the cookie alone (routes that act on "the booking in this browser"):
+ * 404 `booking_not_found` when there is none, or it is not a booking number and token.
+ */
+export function requireHoldFromCookie(headers: HeaderReader): { bookingNumber: string; holdToken: string } {
+  const found = holdFromCookieHeader(headers.get('cookie'));
+  if (!found || !BookingNumber.safeParse(found.bookingNumber).success || !HoldToken.safeParse(found.holdToken).success) {
+    throw new AppError('booking_not_found', 'There is no booking in this browser.');
+  }
+  return found;
+}
+
+/** A cookie value URI-decoded; undefined when it is not valid percent-encoding (a cookie is the client's to send). */
+function decoded(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
 }

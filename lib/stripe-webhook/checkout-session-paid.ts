@@ -38,13 +38,13 @@ export async function checkoutSessionPaid(event: Stripe.Event, tx: Sql): Promise
         bookingNumber: bookingNumber!,
         paymentIntent,
         amountMinor: session.amount_total,
-        reason: result.outcome === 'duplicate_payment' ? 'duplicate_payment' : 'late_payment',
+        reason: result.outcome === 'refund_due' ? 'late_payment' : result.outcome === 'payment_mismatch' ? 'payment_mismatch' : 'duplicate_payment',
       },
     });
   }
   if (result.outcome === 'unknown_booking') {
     logger.error({ event: 'payment_unmatched', sessionId: session.id, bookingNumber, paymentIntent }, 'Payment for an unknown booking');
-  } else if (result.outcome === 'refund_due' || result.outcome === 'duplicate_payment') {
+  } else if (result.outcome === 'refund_due' || result.outcome === 'duplicate_payment' || result.outcome === 'payment_mismatch') {
     logger.warn({ event: result.outcome, bookingNumber, paymentIntent }, 'Payment cannot be honoured; refunding');
   }
   return { outcome: result.outcome, bookingNumber, jobs };

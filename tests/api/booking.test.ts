@@ -105,6 +105,33 @@ describe('PATCH and DELETE /api/booking/items/<itemId>', () => {
     expect(await slotCounts(sql, slot)).toMatchObject({ held: 4 });
   });
 
+  test('more people need the start time still open for booking: closed, past its cut-off or off sale is 409 booking_closed; fewer are fine', async () => {
+    const exp = await createExperience(sql, { capacity: 10, cutoff: '1 hour' });
+    const slot = await createSlot(sql, exp.id, { startsInHours: 3 });
+    const { body, cookie } = await hold(slot, 2);
+    const itemId = (body.items as { itemId: number }[])[0]!.itemId;
+    const refused = async () => {
+      const before = await databaseState(sql);
+      const res = await item(cookie, 'PATCH', itemId, { quantity: 4 });
+      expect({ status: res.status, code: res.body.code }).toEqual({ status: 409, code: 'booking_closed' });
+      expect(await databaseState(sql)).toEqual(before);
+    };
+
+    await sql`update data.slots set is_open = false where id = ${slot}`;
+    await refused();
+    await sql`update data.slots set is_open = true where id = ${slot}`;
+    await sql`update data.experiences set active = false where id = ${exp.id}`;
+    await refused();
+    await sql`update data.experiences set active = true where id = ${exp.id}`;
+    expect((await item(cookie, 'PATCH', itemId, { quantity: 3 })).status).toBe(200);
+    // Bookings now close 3 hours before: the start, 3 hours away, is past its cut-off.
+    await sql`update data.experiences set booking_cutoff = '3 hours' where id = ${exp.id}`;
+    await refused();
+    const fewer = await item(cookie, 'PATCH', itemId, { quantity: 1 });
+    expect(fewer.status).toBe(200);
+    expect(await slotCounts(sql, slot)).toMatchObject({ held: 1 });
+  });
+
   test('DELETE removes one item; removing the last releases the booking; a lapsed hold is 410', async () => {
     const exp = await createExperience(sql);
     const a = await createSlot(sql, exp.id);

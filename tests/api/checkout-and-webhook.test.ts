@@ -1,9 +1,15 @@
 /**
  * POST /api/create-checkout-session and POST /api/webhook against a local Stripe fake spoken to
  * by the real Stripe SDK, with webhook payloads signed by the SDK's own test-header helper:
- * the full flow, duplicates and disorder, late payments (both branches), refunds, signatures.
+ * the full flow, duplicates and disorder, late payments (both branches), refunds, signatures,
+ * payments of a basket that has changed since, and changing a booking while paying
+ * (DELETE /api/booking/checkout).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { DELETE as cancelCheckout } from '@/app/api/booking/checkout/route';
+import { PATCH as changeItem } from '@/app/api/booking/items/[itemId]/route';
+import { POST as resume } from '@/app/api/booking/resume/route';
+import { POST as cleanup } from '@/app/api/cleanup-expired/route';
 import { POST as createCheckoutSession } from '@/app/api/create-checkout-session/route';
 import reserveAvailabilityRoute from '@/pages/api/reserve-availability';
 import { POST as webhook } from '@/app/api/webhook/route';
@@ -438,5 +444,183 @@ describe('POST /api/webhook', () => {
     expect(res.body).toMatchObject({ duplicate: false, outcome: 'ignored' });
     const [row] = await sql`select type, outcome, processed_at is not null as processed from data.stripe_events where id = ${event.id}`;
     expect(row).toEqual({ type: 'customer.created', outcome: 'ignored', processed: true });
+  });
+});
+
+/** The hold cookie a browser carries for a hold. */
+const cookieOf = (h: Hold) => `hf_hold=${h.bookingNumber}.${h.holdToken}`;
+
+async function changePeople(h: Hold, slotId: number, quantity: number) {
+  const [row] = await sql<{ id: string }[]>`
+    select i.id from data.booking_items i join data.pending_bookings b on b.id = i.booking_id
+     where b.booking_number = ${h.bookingNumber} and i.slot_id = ${slotId}`;
+  const req = request('PATCH', `/api/booking/items/${row!.id}`, { body: { quantity }, headers: { cookie: cookieOf(h) } });
+  return json(await changeItem(req, { params: Promise.resolve({ itemId: row!.id }) }));
+}
+
+async function cancel(h: Hold) {
+  return json(await cancelCheckout(request('DELETE', '/api/booking/checkout', { headers: { cookie: cookieOf(h) } })));
+}
+
+async function eventTypes(bookingNumber: string): Promise<string[]> {
+  const rows = await sql<{ type: string }[]>`
+    select e.type from data.booking_events e join data.pending_bookings b on b.id = e.booking_id
+     where b.booking_number = ${bookingNumber} order by e.id`;
+  return rows.map((r) => r.type);
+}
+
+describe('a payment pays for what its session was made for', () => {
+  test('an earlier attempt\'s session paid after the basket grew: refunded in full, nothing confirmed, the booking still payable', async () => {
+    const exp = await createExperience(sql, { capacity: 10 });
+    const slot = await createSlot(sql, exp.id);
+    const h = await hold(slot, 1);
+    expect((await checkout(h)).status).toBe(200);
+    const first = sessionOf(h.bookingNumber); // for 1 seat, still open at Stripe
+    // A second attempt (new contact details) fails at Stripe: the basket unfreezes.
+    stripe.failNext('/v1/checkout/sessions', 500, 3);
+    expect((await checkout(h, { email: 'ada@example.org' })).body.code).toBe('payment_unavailable');
+    expect((await booking(h.bookingNumber)).status).toBe('held');
+    expect((await changePeople(h, slot, 8)).status).toBe(200);
+
+    const res = await deliver(stripe.event('checkout.session.completed', stripe.complete(first.id)));
+    expect(res.body.outcome).toBe('payment_mismatch');
+    expect(await booking(h.bookingNumber)).toMatchObject({ status: 'held', availability_reserved: true, payment_intent_id: null });
+    expect(await slotCounts(sql, slot)).toMatchObject({ held: 8, booked: 0 });
+    const [job] = await sql<{ data: Record<string, unknown> }[]>`
+      select data from pgboss.job where name = 'refund-payment' and data->>'bookingNumber' = ${h.bookingNumber}`;
+    expect(job!.data).toMatchObject({ reason: 'payment_mismatch', paymentIntent: stripe.sessions.get(first.id)!.payment_intent, amountMinor: 2500 });
+    const [logged] = await sql`
+      select e.detail from data.booking_events e join data.pending_bookings b on b.id = e.booking_id
+       where b.booking_number = ${h.bookingNumber} and e.type = 'payment_mismatch'`;
+    expect(logged!.detail).toMatchObject({ amountMinor: 2500, totalMinor: 8 * 2500, sessionId: first.id });
+
+    // Paid as it is now, it is confirmed as it is.
+    expect((await checkout(h)).status).toBe(200);
+    const second = stripe.complete(sessionOf(h.bookingNumber).id);
+    expect(second.amount_total).toBe(8 * 2500);
+    expect((await deliver(stripe.event('checkout.session.completed', second))).body.outcome).toBe('confirmed');
+    expect(await slotCounts(sql, slot)).toMatchObject({ held: 0, booked: 8 });
+  });
+
+  test('a hold given back while paying and taken up again is still paying: its basket stays frozen', async () => {
+    const exp = await createExperience(sql);
+    const slot = await createSlot(sql, exp.id);
+    const h = await hold(slot, 1);
+    await checkout(h);
+    const session = sessionOf(h.bookingNumber);
+    const beacon = await json(await cleanup(request('POST', '/api/cleanup-expired', { body: { bookingNumber: h.bookingNumber, reason: 'beacon' }, headers: { cookie: cookieOf(h) } })));
+    expect(beacon.status).toBe(200);
+    expect((await booking(h.bookingNumber)).status).toBe('released');
+
+    const resumed = await json(await resume(request('POST', '/api/booking/resume', { body: { bookingNumber: h.bookingNumber }, headers: { cookie: cookieOf(h) } })));
+    expect(resumed.body).toMatchObject({ status: 'checkout', availabilityReserved: true });
+    const more = await changePeople(h, slot, 5);
+    expect({ status: more.status, code: more.body.code }).toEqual({ status: 409, code: 'booking_not_editable' });
+
+    expect((await deliver(stripe.event('checkout.session.completed', stripe.complete(session.id)))).body.outcome).toBe('confirmed');
+    expect(await slotCounts(sql, slot)).toMatchObject({ held: 0, booked: 1 });
+  });
+
+  test('a payment in another currency than the booking\'s is refunded, not confirmed', async () => {
+    const exp = await createExperience(sql);
+    const slot = await createSlot(sql, exp.id);
+    const { h, session } = await paidSession(slot, 1);
+    const res = await deliver(stripe.event('checkout.session.completed', { ...session, currency: 'usd' }));
+    expect(res.body.outcome).toBe('payment_mismatch');
+    expect(await booking(h.bookingNumber)).toMatchObject({ status: 'checkout', availability_reserved: true });
+    expect(await slotCounts(sql, slot)).toMatchObject({ held: 1, booked: 0 });
+  });
+});
+
+describe('DELETE /api/booking/checkout: change the booking while paying', () => {
+  test('expires the session at Stripe, holds the booking again for a hold duration, and the changed basket is paid as it is', async () => {
+    const exp = await createExperience(sql, { capacity: 6, holdDuration: '15 minutes' });
+    const slot = await createSlot(sql, exp.id);
+    const h = await hold(slot, 2);
+    await checkout(h);
+    const first = sessionOf(h.bookingNumber);
+    expect((await booking(h.bookingNumber)).expires_at.getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
+
+    const res = await cancel(h);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ bookingNumber: h.bookingNumber, status: 'held', availabilityReserved: true });
+    expect(stripe.sessions.get(first.id)!.status).toBe('expired');
+    const [clock] = await sql<{ now: Date }[]>`select api.clock_now() as now`;
+    const expires = (await booking(h.bookingNumber)).expires_at.getTime();
+    expect(expires).toBeLessThanOrEqual(clock!.now.getTime() + 15 * 60_000 + 1000);
+    expect(expires).toBeGreaterThan(clock!.now.getTime() + 14 * 60_000);
+    expect(await eventTypes(h.bookingNumber)).toEqual(['reserved', 'checkout_started', 'checkout_cancelled']);
+    expect(await slotCounts(sql, slot)).toMatchObject({ held: 2 });
+
+    // The session's own expiry event finds nothing waiting on it; the hold stays.
+    const expired = await deliver(stripe.event('checkout.session.expired', stripe.sessions.get(first.id)!));
+    expect(expired.body.outcome).toBe('ignored');
+    expect((await changePeople(h, slot, 3)).status).toBe(200);
+    expect((await cancel(h)).body).toMatchObject({ status: 'held' }); // nothing to cancel: as it is
+
+    expect((await checkout(h)).status).toBe(200);
+    const second = stripe.complete(sessionOf(h.bookingNumber).id);
+    expect(second.id).not.toBe(first.id);
+    expect(second.amount_total).toBe(3 * 2500);
+    expect((await deliver(stripe.event('checkout.session.completed', second))).body.outcome).toBe('confirmed');
+    expect(await slotCounts(sql, slot)).toMatchObject({ held: 0, booked: 3 });
+  });
+
+  test('the session\'s expiry event arriving while Stripe answers waits for the change, then leaves the hold alone', async () => {
+    const exp = await createExperience(sql);
+    const slot = await createSlot(sql, exp.id);
+    const h = await hold(slot, 2);
+    await checkout(h);
+    const session = sessionOf(h.bookingNumber);
+    const paused = stripe.pauseNext(`/v1/checkout/sessions/${session.id}/expire`);
+    const cancelling = cancel(h);
+    await paused.reached; // the booking is locked, Stripe has not answered
+    const delivering = deliver(stripe.event('checkout.session.expired', { ...session, status: 'expired' }));
+    await until('the expiry event to wait on the booking', async () => {
+      const [row] = await sql<{ n: number }[]>`
+        select count(*)::int as n from pg_stat_activity
+         where wait_event_type in ('Lock', 'Advisory') and query like '%release_checkout%'`;
+      return row!.n === 1;
+    });
+    paused.release();
+    expect((await cancelling).body).toMatchObject({ status: 'held' });
+    expect((await delivering).body.outcome).toBe('ignored');
+    expect(await booking(h.bookingNumber)).toMatchObject({ status: 'held', availability_reserved: true });
+    expect(await slotCounts(sql, slot)).toMatchObject({ held: 2 });
+  });
+
+  test('refused, changing nothing: a session already paid (409), Stripe down (503), no hold in this browser (404), a lapsed hold (410)', async () => {
+    const exp = await createExperience(sql);
+    const slot = await createSlot(sql, exp.id);
+    const { h, session } = await paidSession(slot, 1);
+    let before = await databaseState(sql);
+    const paid = await cancel(h);
+    expect({ status: paid.status, code: paid.body.code }).toEqual({ status: 409, code: 'payment_completed' });
+    expect(await databaseState(sql)).toEqual(before);
+    expect((await deliver(stripe.event('checkout.session.completed', session))).body.outcome).toBe('confirmed');
+
+    const other = await hold(slot, 1);
+    await checkout(other);
+    // The SDK's try and its one retry.
+    stripe.failNext(`/v1/checkout/sessions/${sessionOf(other.bookingNumber).id}/expire`, 500, 2);
+    before = await databaseState(sql);
+    const down = await cancel(other);
+    expect({ status: down.status, code: down.body.code }).toEqual({ status: 503, code: 'payment_unavailable' });
+    expect(await databaseState(sql)).toEqual(before);
+    expect(await booking(other.bookingNumber)).toMatchObject({ status: 'checkout' });
+    expect(stripe.sessions.get(sessionOf(other.bookingNumber).id)!.status).toBe('open');
+    expect(stripe.requests.filter((r) => r.path.endsWith(`${sessionOf(other.bookingNumber).id}/expire`)).map((r) => r.status)).toEqual([500, 500]);
+
+    for (const cookie of [undefined, 'hf_hold=%E0%A4%A', `hf_hold=${other.bookingNumber}`]) {
+      const none = await json(await cancelCheckout(request('DELETE', '/api/booking/checkout', { headers: cookie ? { cookie } : {} })));
+      expect({ status: none.status, code: none.body.code }).toEqual({ status: 404, code: 'booking_not_found' });
+    }
+    const forged = await cancel({ ...other, holdToken: 'a'.repeat(64) });
+    expect({ status: forged.status, code: forged.body.code }).toEqual({ status: 403, code: 'invalid_hold_token' });
+
+    await sql`select api.shift_clock('40 minutes')`;
+    const lapsed = await cancel(other);
+    expect({ status: lapsed.status, code: lapsed.body.code }).toEqual({ status: 410, code: 'hold_expired' });
+    expect(await databaseState(sql)).toEqual(before);
   });
 });

@@ -145,6 +145,11 @@ export interface StripeFake {
   chargeFor(paymentIntent: string, opts?: { amountRefunded?: number }): Charge;
   /** Answers the next `count` requests whose path starts with `pathPrefix` with `status` and an api_error. */
   failNext(pathPrefix: string, status: number, count?: number): void;
+  /**
+   * Holds the next request whose path starts with `pathPrefix` until `release()`, then handles it
+   * (its effect, too, happens only then): `reached` resolves when it has arrived.
+   */
+  pauseNext(pathPrefix: string): { reached: Promise<void>; release: () => void };
   close(): Promise<void>;
 }
 
@@ -321,6 +326,7 @@ export async function startStripeFake(options: { webhookUrl?: string; webhookSec
   const payments = new Map<string, Payment>();
   const idempotency = new Map<string, StoredResult>();
   const failures: { prefix: string; status: number; remaining: number }[] = [];
+  const pauses: { prefix: string; arrived: () => void; released: Promise<void> }[] = [];
   let baseUrl = '';
 
   function findSession(id: string): Session {
@@ -682,6 +688,12 @@ export async function startStripeFake(options: { webhookUrl?: string; webhookSec
       status: 0,
     };
     requests.push(record);
+    const pause = pauses.findIndex((p) => url.pathname.startsWith(p.prefix));
+    if (pause >= 0) {
+      const [paused] = pauses.splice(pause, 1);
+      paused!.arrived();
+      await paused!.released;
+    }
 
     const payId = /^\/pay\/([^/]+)$/.exec(url.pathname)?.[1];
     try {
@@ -738,6 +750,14 @@ export async function startStripeFake(options: { webhookUrl?: string; webhookSec
     chargeFor,
     failNext(pathPrefix, status, count = 1) {
       failures.push({ prefix: pathPrefix, status, remaining: count });
+    },
+    pauseNext(pathPrefix) {
+      let arrived!: () => void;
+      let release!: () => void;
+      const reached = new Promise<void>((resolve) => (arrived = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      pauses.push({ prefix: pathPrefix, arrived, released });
+      return { reached, release };
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

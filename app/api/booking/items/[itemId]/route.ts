@@ -8,9 +8,9 @@ import { z } from 'zod';
 import { AppError } from '@/db/errors';
 import { releaseItem, setItemQuantity } from '@/db/reservations';
 import { scheduleHoldExpiry } from '@/jobs/expire-hold';
-import { holdFromCookieHeader } from '@/lib/hold-cookie';
+import { requireHoldFromCookie } from '@/lib/hold-cookie';
 import { handler, readBody } from '@/lib/http';
-import { BookingNumber, HoldToken, Id } from '@/lib/schemas';
+import { Id } from '@/lib/schemas';
 
 export const dynamic = 'force-dynamic';
 
@@ -18,14 +18,6 @@ const ChangeRequest = z.strictObject({ quantity: z.coerce.number().int().min(1).
 
 interface Context {
   params: Promise<{ itemId: string }>;
-}
-
-function hold(req: Request): { bookingNumber: string; holdToken: string } {
-  const found = holdFromCookieHeader(req.headers.get('cookie'));
-  if (!found || !BookingNumber.safeParse(found.bookingNumber).success || !HoldToken.safeParse(found.holdToken).success) {
-    throw new AppError('booking_not_found', 'There is no booking in this browser.');
-  }
-  return found;
 }
 
 async function itemIdOf(context: Context): Promise<number> {
@@ -37,7 +29,7 @@ async function itemIdOf(context: Context): Promise<number> {
 export const PATCH = handler('Error reserving availability', async (req: Request, context: Context) => {
   const itemId = await itemIdOf(context);
   const { quantity } = await readBody(req, ChangeRequest);
-  const result = await setItemQuantity({ ...hold(req), itemId, quantity });
+  const result = await setItemQuantity({ ...requireHoldFromCookie(req.headers), itemId, quantity });
   if (!result.ok) throw new AppError('sold_out', undefined, { remaining: result.remaining });
   const { ok: _ok, ...booking } = result;
   scheduleHoldExpiry(booking.bookingNumber, booking.expiresAt);
@@ -46,5 +38,5 @@ export const PATCH = handler('Error reserving availability', async (req: Request
 
 export const DELETE = handler('Error cleaning up booking', async (req: Request, context: Context) => {
   const itemId = await itemIdOf(context);
-  return Response.json(await releaseItem({ ...hold(req), itemId }));
+  return Response.json(await releaseItem({ ...requireHoldFromCookie(req.headers), itemId }));
 });
