@@ -34,6 +34,8 @@ export const Booking = z.object({
   totalMinor: z.number(),
   currency: z.string().nullable(),
   paymentProvider: z.enum(['stripe', 'on_arrival']).nullable().optional(),
+  /** The contact details given at checkout (the holder's own; absent in reservation answers). */
+  contact: z.object({ name: z.string(), email: z.string().nullable(), phone: z.string().nullable() }).nullable().optional(),
   items: z.array(BookingItem),
 });
 export type Booking = z.infer<typeof Booking>;

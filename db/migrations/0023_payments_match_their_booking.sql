@@ -25,6 +25,8 @@
  *     duration from now (checkout had stretched it to outlive the session), a
  *     'checkout_cancelled' event. A session Stripe says is complete is not cancelled: the money
  *     is in, and its webhook confirms the booking.
+ *   - data.booking_json (0005), the booking as its holder sees it, carries the contact details
+ *     given at checkout, so the contact form is filled in again after the payment page.
  *   - api.set_item_quantity (0003) applies a reservation's rules to more people: the start time
  *     open, its experience on sale, before the booking cut-off — HF003 (booking_closed)
  *     otherwise, as for a new hold, also when staff close it meanwhile (it answered sold_out).
@@ -261,6 +263,41 @@ end
 $$;
 comment on function api.set_item_quantity(text, text, bigint, int) is
   'Changes the people on one item of a held booking; more people need the start time open for booking (HF003) and extend the hold.';
+
+/*
+ * The booking as its holder sees it (0005), with one change: the contact details given at
+ * checkout ({name, email, phone}, or null before), so the form shows them again when the customer
+ * comes back from the payment page or changes the booking.
+ */
+create or replace function data.booking_json(p_booking_id bigint) returns jsonb
+language plpgsql stable as $$
+begin
+  return (select jsonb_build_object(
+    'bookingNumber', b.booking_number,
+    'status', b.status,
+    'expiresAt', b.expires_at,
+    'availabilityReserved', b.availability_reserved,
+    'totalMinor', b.total_minor,
+    'currency', b.currency,
+    'paymentProvider', b.payment_provider,
+    'contact', case when b.customer_name is not null then jsonb_build_object(
+                 'name', b.customer_name, 'email', b.customer_email, 'phone', b.customer_phone) end,
+    'items', coalesce((
+      select jsonb_agg(jsonb_build_object(
+               'itemId', i.id, 'slotId', s.id, 'experienceSlug', e.slug, 'experienceName', e.name,
+               'startsAt', s.starts_at, 'endsAt', s.ends_at, 'timezone', e.timezone,
+               'localStartsAt', data.local_iso(s.starts_at, e.timezone),
+               'localEndsAt', data.local_iso(s.ends_at, e.timezone),
+               'quantity', i.quantity, 'unitPriceMinor', i.unit_price_minor)
+             order by s.starts_at, i.id)
+        from data.booking_items i
+        join data.slots s on s.id = i.slot_id
+        join data.experiences e on e.id = s.experience_id
+       where i.booking_id = b.id), '[]'::jsonb))
+  from data.pending_bookings b
+  where b.id = p_booking_id);
+end
+$$;
 
 /*
  * "Change my booking" while paying, step one: locks the booking (advisory and row lock, until the

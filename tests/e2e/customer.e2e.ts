@@ -63,6 +63,47 @@ test('1. single booking: select a time → hold → pay through Stripe Checkout 
   expect(await slotCounts(slotId)).toMatchObject({ held: 0, booked: 2 });
 });
 
+test('back from the payment page without paying, the customer changes the booking: that payment page closes, the new one charges the change', async ({ page }) => {
+  const { slug, slotId } = await experienceWithSlot({ name: 'Harbour change of mind', capacity: 6 });
+  await openExperience(page, slug, slotId);
+  await holdSeats(page, slotId, 1);
+  await goToBasket(page);
+  await fillContact(page);
+  await page.getByRole('button', { name: 'Confirm and pay' }).click();
+  await page.waitForURL(/\/pay\/cs_test_/);
+  const firstPaymentPage = page.url();
+  await expect(page.getByTestId('total')).toHaveText('30.00 EUR');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+
+  await page.waitForURL(/\/booking\/BK-.*checkout=cancelled/);
+  await expect(page.getByRole('status')).toContainText('Payment was cancelled. Your seats stay held until');
+  await page.getByRole('link', { name: 'Back to your basket' }).click();
+  await page.waitForURL(/\/basket$/);
+  await expect(page.getByRole('button', { name: /One person more/ })).toHaveCount(0); // frozen while paying
+  // The details given before the payment page are there again.
+  await expect(page.getByLabel('Name')).toHaveValue('Ada Lovelace');
+  await expect(page.getByLabel('Email')).toHaveValue('ada@example.com');
+  await page.getByRole('button', { name: 'Change booking' }).click();
+  await expect(page.getByText('The payment page is closed: you can change your booking now.')).toBeVisible();
+  await page.getByRole('button', { name: /One person more/ }).click();
+  await expect(page.getByTestId('basket-total')).toHaveText('€60.00');
+  expect(await slotCounts(slotId)).toMatchObject({ held: 2, booked: 0 });
+  const [held] = await bookingOf(slotId);
+  expect(held).toMatchObject({ status: 'held' });
+
+  await page.getByRole('button', { name: 'Confirm and pay' }).click();
+  await page.waitForURL(/\/pay\/cs_test_/);
+  expect(page.url()).not.toBe(firstPaymentPage);
+  await expect(page.getByTestId('total')).toHaveText('60.00 EUR');
+  await page.getByRole('button', { name: 'Pay' }).click();
+  await page.waitForURL(/\/booking\/BK-/);
+  await expect(page.getByTestId('booking-status')).toContainText(/confirmed/i);
+  expect(await slotCounts(slotId)).toMatchObject({ held: 0, booked: 2 });
+  // The first payment page can no longer take money.
+  await page.goto(firstPaymentPage);
+  await expect(page.getByText('This checkout session is expired.')).toBeVisible();
+});
+
 test('2. multiple bookings: the timer extends with each, one payment (pay on arrival) confirms both', async ({ page }) => {
   const first = await experienceWithSlot({ name: 'Kayak hour', paymentMode: 'on_arrival', holdDuration: '10 minutes' });
   const second = await experienceWithSlot({ name: 'Pottery evening', paymentMode: 'on_arrival', holdDuration: '15 minutes' });

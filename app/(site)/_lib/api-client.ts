@@ -81,6 +81,7 @@ export function toBooking(value: Booking): Booking {
     totalMinor: value.totalMinor,
     currency: value.currency,
     paymentProvider: value.paymentProvider ?? null,
+    ...(value.contact !== undefined && { contact: value.contact }),
     items: value.items,
   };
 }
@@ -128,6 +129,14 @@ export type CheckoutAnswer =
 
 export function startCheckout(input: { bookingNumber: string; name: string; email: string; phone?: string | undefined }): Promise<CheckoutAnswer> {
   return request<CheckoutAnswer>('/api/create-checkout-session', { method: 'POST', body: JSON.stringify(input) });
+}
+
+/**
+ * Leaves checkout to change the booking: the open payment page is closed at Stripe first, then
+ * the booking is held again (for the experience's hold duration from now) and can change.
+ */
+export async function changeBooking(): Promise<Booking> {
+  return toBooking(await request<Booking>('/api/booking/checkout', { method: 'DELETE' }));
 }
 
 /**

@@ -22,7 +22,11 @@ export function describeHoldError(err: unknown): string {
     case 'hold_expired':
       return 'Your hold has expired.';
     case 'booking_not_editable':
-      return 'Your booking is being paid for, so it can’t change now. Finish paying, or wait until the payment page expires.';
+      return 'Your booking is being paid for, so it can’t change now. Finish paying, or choose “Change booking” in your basket.';
+    case 'payment_completed':
+      return 'Your payment has already gone through, so the booking can’t change now. It is being confirmed.';
+    case 'payment_unavailable':
+      return 'The payment page could not be closed just now, so the booking can’t change yet. Please try again in a moment.';
     case 'too_many_people': {
       const max = err.number('max');
       return max === undefined ? 'That is more people than one booking allows.' : `At most ${max} ${max === 1 ? 'person' : 'people'} per booking for this experience.`;

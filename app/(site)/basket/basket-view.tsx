@@ -8,7 +8,7 @@
 import Link from 'next/link';
 import { useEffect, useRef, useState } from 'react';
 import { formatMoney } from '@/emails/format';
-import { changePeople, releaseHold, removeItem } from '../_lib/api-client';
+import { changeBooking, changePeople, releaseHold, removeItem } from '../_lib/api-client';
 import type { Booking } from '../_lib/booking-types';
 import { describeHoldError } from '../_lib/hold-errors';
 import { isLive, isPending } from '../_lib/hold-summary';
@@ -26,6 +26,7 @@ export function BasketView() {
   const [errors, setErrors] = useState<Record<number, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [releasing, setReleasing] = useState(false);
+  const [unfreezing, setUnfreezing] = useState(false);
   const busy = useRef(false);
   const hydrated = useHydrated();
 
@@ -92,6 +93,20 @@ export function BasketView() {
     }
   }
 
+  async function unfreeze() {
+    setUnfreezing(true);
+    setMessage(null);
+    try {
+      setBooking(await changeBooking());
+      setMessage('The payment page is closed: you can change your booking now.');
+    } catch (err) {
+      setMessage(describeHoldError(err));
+      void refresh();
+    } finally {
+      setUnfreezing(false);
+    }
+  }
+
   const total = booking.currency ? formatMoney(booking.totalMinor, booking.currency) : null;
 
   return (
@@ -123,6 +138,13 @@ export function BasketView() {
         <p className="basket__message" aria-live="polite">
           {message ?? ''}
         </p>
+        {live && booking.status === 'checkout' && (
+          <div className="basket__actions">
+            <button type="button" className="button" onClick={() => void unfreeze()} disabled={!hydrated || unfreezing}>
+              {unfreezing ? 'Closing the payment page…' : 'Change booking'}
+            </button>
+          </div>
+        )}
         {editable && (
           <div className="basket__actions">
             <Link href="/" className="button">
@@ -138,7 +160,7 @@ export function BasketView() {
       {live && (
         <section className="card" aria-labelledby="contact-heading">
           <h2 id="contact-heading">Your details</h2>
-          <ContactForm bookingNumber={booking.bookingNumber} paying={booking.status === 'checkout'} />
+          <ContactForm bookingNumber={booking.bookingNumber} paying={booking.status === 'checkout'} contact={booking.contact} />
         </section>
       )}
     </div>
@@ -153,8 +175,8 @@ function BookingState({ booking, live }: { booking: Booking; live: boolean }) {
   if (live && booking.status === 'checkout') {
     return (
       <p className="basket__state">
-        Payment has been started, so the booking can’t change now. Continue to payment below, or wait until the
-        payment page expires to change it.
+        Payment has been started, so the booking can’t change now. Continue to payment below, or choose “Change
+        booking” to close the payment page and change it.
       </p>
     );
   }

@@ -8,6 +8,7 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ApiError, issuesOf, startCheckout } from '../_lib/api-client';
+import type { Booking } from '../_lib/booking-types';
 import { describeHoldError } from '../_lib/hold-errors';
 import { isLive } from '../_lib/hold-summary';
 import { markLeaving } from '../_lib/leaving';
@@ -17,17 +18,28 @@ import { useHydrated } from '@/lib/use-hydrated';
 type Field = 'name' | 'email' | 'phone';
 const LABELS: Record<Field, string> = { name: 'Name', email: 'Email', phone: 'Phone' };
 
+function valuesOf(contact: Contact | null | undefined): Record<Field, string> {
+  return { name: contact?.name ?? '', email: contact?.email ?? '', phone: contact?.phone ?? '' };
+}
+
 /* "is required" → "Name is required."; a message that is already a sentence stays as it is. */
 function sentence(field: Field, message: string): string {
   const text = /^[a-z]/.test(message) ? `${LABELS[field]} ${message}` : message;
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
-export function ContactForm({ bookingNumber, paying }: { bookingNumber: string; paying: boolean }) {
+type Contact = NonNullable<Booking['contact']>;
+
+export function ContactForm({ bookingNumber, paying, contact }: { bookingNumber: string; paying: boolean; contact: Contact | null | undefined }) {
   const router = useRouter();
   const { refresh, settled } = useBooking();
   const id = useId();
-  const [values, setValues] = useState<Record<Field, string>>({ name: '', email: '', phone: '' });
+  const [values, setValues] = useState<Record<Field, string>>(() => valuesOf(contact));
+  // The details given at checkout arrive with the booking (back from the payment page): shown
+  // again, unless the customer has started typing.
+  useEffect(() => {
+    if (contact) setValues((v) => (v.name || v.email || v.phone ? v : valuesOf(contact)));
+  }, [contact]);
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<Field, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [state, setState] = useState<'idle' | 'sending' | 'leaving'>('idle');
