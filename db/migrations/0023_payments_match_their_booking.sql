@@ -266,7 +266,7 @@ comment on function api.set_item_quantity(text, text, bigint, int) is
 
 /*
  * The booking as its holder sees it (0005), with one change: the contact details given at
- * checkout ({name, email, phone}, or null before), so the form shows them again when the customer
+ * checkout (`contact`: {name, email, phone}; no such key before, as in a new hold's answer), so the form shows them again when the customer
  * comes back from the payment page or changes the booking.
  */
 create or replace function data.booking_json(p_booking_id bigint) returns jsonb
@@ -280,8 +280,6 @@ begin
     'totalMinor', b.total_minor,
     'currency', b.currency,
     'paymentProvider', b.payment_provider,
-    'contact', case when b.customer_name is not null then jsonb_build_object(
-                 'name', b.customer_name, 'email', b.customer_email, 'phone', b.customer_phone) end,
     'items', coalesce((
       select jsonb_agg(jsonb_build_object(
                'itemId', i.id, 'slotId', s.id, 'experienceSlug', e.slug, 'experienceName', e.name,
@@ -294,6 +292,8 @@ begin
         join data.slots s on s.id = i.slot_id
         join data.experiences e on e.id = s.experience_id
        where i.booking_id = b.id), '[]'::jsonb))
+    || case when b.customer_name is not null then jsonb_build_object('contact', jsonb_build_object(
+         'name', b.customer_name, 'email', b.customer_email, 'phone', b.customer_phone)) else '{}' end
   from data.pending_bookings b
   where b.id = p_booking_id);
 end
