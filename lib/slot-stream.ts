@@ -102,7 +102,12 @@ const HEARTBEAT_MS = 15_000;
  */
 export function slotEventStream(req: Request, topic: Topic): Response {
   const encoder = new TextEncoder();
-  let close = () => {};
+  // The client may go while the first stream of a process waits for the database listener:
+  // then there is nothing to undo yet, and nothing must be set up after.
+  let gone = false;
+  let close = () => {
+    gone = true;
+  };
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
       const send = (text: string) => {
@@ -113,8 +118,13 @@ export function slotEventStream(req: Request, topic: Topic): Response {
         }
       };
       const unsubscribe = await subscribe(topic, (changes) => send(`event: slots\ndata: ${JSON.stringify(changes)}\n\n`));
+      if (gone || req.signal.aborted) {
+        unsubscribe();
+        return;
+      }
       const heartbeat = setInterval(() => send(': ping\n\n'), HEARTBEAT_MS);
       close = () => {
+        gone = true;
         clearInterval(heartbeat);
         unsubscribe();
         try {

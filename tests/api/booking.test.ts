@@ -253,6 +253,15 @@ describe('GET /api/availability/stream', () => {
     abort.abort();
     await until('the stream to unsubscribe', async () => streamCount() === 0);
 
+    // A client gone before the stream is set up (a tab closed while the first stream of the
+    // process waits for the database listener) leaves no subscriber behind.
+    const gone = new AbortController();
+    gone.abort();
+    const early = await streamAvailability(new Request(`http://localhost/api/availability/stream?experience=${watched.slug}`, { signal: gone.signal }));
+    await sql`select 1`; // the listener is up already: setting the stream up takes a few ticks, done by now
+    expect(streamCount()).toBe(0);
+    await early.body?.cancel();
+
     const unknown = await json(await streamAvailability(new Request('http://localhost/api/availability/stream?experience=no-such-thing')));
     expect({ status: unknown.status, code: unknown.body.code }).toEqual({ status: 404, code: 'experience_not_found' });
   });
