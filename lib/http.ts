@@ -14,7 +14,29 @@ const MAX_BODY_BYTES = 4096;
 export async function readBody<T>(req: Request, schema: z.ZodType<T>): Promise<T> {
   const declared = Number(req.headers.get('content-length') ?? '0');
   if (declared > MAX_BODY_BYTES) throw new AppError('payload_too_large');
-  return parseBody(await req.text(), req.headers.get('content-type'), schema);
+  return parseBody(await boundedText(req), req.headers.get('content-type'), schema);
+}
+
+/**
+ * The body as text, read no further than MAX_BODY_BYTES: a body sent in chunks without a
+ * Content-Length is cut off there (and the rest cancelled), not gathered whole first.
+ */
+async function boundedText(req: Request): Promise<string> {
+  if (!req.body) return '';
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw new AppError('payload_too_large');
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The same as readBody, for a Node.js request (the pages/api route; see nodeHandler). */

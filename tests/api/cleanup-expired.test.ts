@@ -92,6 +92,28 @@ describe('POST /api/cleanup-expired', () => {
       expect(await databaseState(sql)).toEqual(before);
     }
   });
+
+  test('a body sent in chunks without a length is read no further than the limit: 413, the rest never asked for', async () => {
+    let sent = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent++;
+        controller.enqueue(new TextEncoder().encode(' '.repeat(1024)));
+      },
+    });
+    const before = await databaseState(sql);
+    const res = await json(
+      await POST(new Request('http://localhost/api/cleanup-expired', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: endless,
+        duplex: 'half',
+      } as RequestInit)),
+    );
+    expect({ status: res.status, code: res.body.code }).toEqual({ status: 413, code: 'payload_too_large' });
+    expect(sent).toBeLessThan(10);
+    expect(await databaseState(sql)).toEqual(before);
+  });
 });
 
 describe('GET /api/cleanup-expired', () => {
