@@ -47,6 +47,13 @@ export const Env = z.object({
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(0.5),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /**
+   * How many proxies in front of the app append to X-Forwarded-For (Vercel, a load balancer,
+   * nginx's $proxy_add_x_forwarded_for). The client is the address the outermost of them saw:
+   * that many entries from the right; what the client sent itself, further left, is not trusted.
+   * 0: no proxy, the connection's own address (the header is ignored).
+   */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(1),
+  /**
    * Whether `next start` gzips its answers (Next.js's `compress`, read by next.config.ts). Off
    * behind a proxy or CDN that compresses: Next.js's middleware then stays out of every request
    * (README, Performance: ~10 % more reservations a second at 32-64 connections).

@@ -32,7 +32,7 @@ export default nodeHandler('Error reserving availability', 'POST', async (req) =
   const holdToken = body.bookingNumber ? (body.holdToken ?? tokenFromCookie(headers, body.bookingNumber)) : undefined;
   if (body.bookingNumber && !holdToken) throw new AppError('invalid_hold_token', 'A hold token is required to add to a booking.');
 
-  const result = await reserveSeats({ ...body, holdToken, clientKey: clientKey(headers) });
+  const result = await reserveSeats({ ...body, holdToken, clientKey: clientKey(headers, req.socket.remoteAddress) });
   if (!result.ok) {
     throw new AppError(result.code, undefined, { remaining: result.remaining });
   }

@@ -145,6 +145,15 @@ describe('POST /api/reserve-availability', () => {
     expect((await reserve({ slotId: slot, quantity: 1 }, { ip: '203.0.113.78' })).status).toBe(201);
   });
 
+  test('429 also for a client that sends a new X-Forwarded-For of its own each time: the proxy\'s entry counts', async () => {
+    // Behind one proxy (TRUSTED_PROXY_HOPS=1) that appends the address it saw to what the client sent.
+    const sent = (i: number) => `198.51.100.${i}, 203.0.113.90`;
+    const own = await createSlot(sql, (await createExperience(sql)).id);
+    for (let i = 0; i < 5; i++) expect((await reserve({ slotId: own, quantity: 1 }, { ip: sent(i) })).status).toBe(201);
+    const res = await refused(429, 'too_many_holds', { slotId: own, quantity: 1 }, { ip: sent(99) });
+    expect(res.body.max).toBe(5);
+  });
+
   test('422 for a body of the wrong shape, and nothing changes', async () => {
     for (const body of [
       {},
