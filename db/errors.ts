@@ -38,6 +38,7 @@ export const errorCodes = {
   item_not_found: { status: 404, sqlstate: 'HF016', message: 'That item is not part of the booking.' },
   too_many_reservations: { status: 422, sqlstate: 'HF017', message: 'Too many reservations in one call.' },
   not_resumable: { status: 409, sqlstate: 'HF018', message: 'That hold was given back and cannot be taken up again.' },
+  refund_before_payment: { status: 503, sqlstate: 'HF019', message: 'This refund\'s payment has not been applied yet; deliver it again later.' },
   // Staff bookings (db/migrations/0007_admin_bookings.sql)
   refund_not_allowed: { status: 409, sqlstate: 'HF030', message: 'This booking was not paid through Stripe, or has nothing left to refund.' },
   invalid_refund_amount: { status: 422, sqlstate: 'HF031', message: 'The refund must be more than zero and at most what is left to refund.' },

@@ -18,10 +18,11 @@ export async function readBody<T>(req: Request, schema: z.ZodType<T>): Promise<T
 }
 
 /**
- * The body as text, read no further than MAX_BODY_BYTES: a body sent in chunks without a
- * Content-Length is cut off there (and the rest cancelled), not gathered whole first.
+ * The body as text, read no further than `maxBytes`: a body sent in chunks without a
+ * Content-Length is cut off there (413, the rest cancelled), not gathered whole first.
  */
-async function boundedText(req: Request): Promise<string> {
+export async function boundedText(req: Request, maxBytes = MAX_BODY_BYTES): Promise<string> {
+  if (Number(req.headers.get('content-length') ?? '0') > maxBytes) throw new AppError('payload_too_large');
   if (!req.body) return '';
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -30,7 +31,7 @@ async function boundedText(req: Request): Promise<string> {
     const { value, done } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
+    if (size > maxBytes) {
       await reader.cancel().catch(() => undefined);
       throw new AppError('payload_too_large');
     }

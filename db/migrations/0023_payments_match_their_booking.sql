@@ -25,6 +25,11 @@
  *     duration from now (checkout had stretched it to outlive the session), a
  *     'checkout_cancelled' event. A session Stripe says is complete is not cancelled: the money
  *     is in, and its webhook confirms the booking.
+ *   - api.apply_charge_refunded (0002): a refund of a payment that reached us but failed to
+ *     apply (its event awaiting Stripe's redelivery, say a refund made in the dashboard
+ *     meanwhile) fails too, so Stripe delivers it again after the payment. It was 'unknown_payment',
+ *     marked processed and lost: the payment, applied later, confirmed a booking whose money had
+ *     been given back.
  *   - data.booking_json (0005), the booking as its holder sees it, carries the contact details
  *     given at checkout, so the contact form is filled in again after the payment page.
  *   - api.set_item_quantity (0003) applies a reservation's rules to more people: the start time
@@ -135,6 +140,54 @@ end
 $$;
 comment on function api.apply_payment(text, text, text, bigint, text) is
   'Payment arrived: confirm, re-take lapsed seats, or mark refund_due (invariant 3); a payment for another amount than the booking''s total is refunded (payment_mismatch).';
+
+/* api.apply_charge_refunded (0002), with one change: a refund of a payment still waiting to be applied waits too. */
+create or replace function api.apply_charge_refunded(p_payment_intent text, p_amount_refunded bigint, p_fully boolean)
+returns jsonb
+language plpgsql volatile
+set lock_timeout = '5s'
+as $$
+declare
+  v_booking data.pending_bookings;
+begin
+  select * into v_booking from data.pending_bookings where payment_intent_id = p_payment_intent;
+  if not found then
+    -- Its payment reached us but failed to apply, and Stripe has yet to deliver it again (a
+    -- refund made in Stripe's dashboard meanwhile): the refund waits for it, answered as a
+    -- failure so that Stripe delivers it again too. Marked processed now, it would be lost, and
+    -- the payment, applied later, would confirm a booking whose money was given back.
+    if exists (select 1 from data.stripe_events e
+                where e.processed_at is null
+                  and e.type in ('checkout.session.completed', 'checkout.session.async_payment_succeeded')
+                  and e.payload #>> '{data,object,payment_intent}' = p_payment_intent) then
+      raise exception 'the payment % of this refund has not been applied yet', p_payment_intent using errcode = 'HF019';
+    end if;
+    return jsonb_build_object('outcome', 'unknown_payment');
+  end if;
+  v_booking := data.lock_booking_row(v_booking.booking_number);
+
+  if v_booking.refunded_minor >= p_amount_refunded and not (p_fully and v_booking.status = 'confirmed') then
+    return jsonb_build_object('outcome', 'duplicate', 'bookingNumber', v_booking.booking_number);
+  end if;
+  update data.pending_bookings
+     set refunded_minor = greatest(refunded_minor, p_amount_refunded), updated_at = now()
+   where id = v_booking.id;
+
+  if p_fully and v_booking.status = 'confirmed' then
+    perform data.free_booked_seats(v_booking.id);
+    update data.pending_bookings set status = 'refunded', updated_at = now() where id = v_booking.id;
+  elsif p_fully and v_booking.status = 'refund_due' then
+    update data.pending_bookings set status = 'refunded', updated_at = now() where id = v_booking.id;
+  end if;
+  insert into data.booking_events (booking_id, type, tier, detail)
+  values (v_booking.id, 'refunded', 'payment', jsonb_build_object('amountRefundedMinor', p_amount_refunded,
+            'fully', p_fully, 'previousStatus', v_booking.status));
+  return jsonb_build_object('outcome', case when p_fully then 'refunded' else 'partially_refunded' end,
+                            'bookingNumber', v_booking.booking_number);
+end
+$$;
+comment on function api.apply_charge_refunded(text, bigint, boolean) is
+  'charge.refunded: a full refund cancels a booking and frees its seats; a refund of a payment whose event failed and awaits redelivery fails too (Stripe delivers it again).';
 
 /* api.resume_hold (0019), with one change: a hold given back during checkout resumes its checkout. */
 create or replace function api.resume_hold(p_booking_number text, p_hold_token text) returns jsonb

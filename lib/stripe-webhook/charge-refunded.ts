@@ -1,4 +1,8 @@
-/** charge.refunded: a full refund cancels the booking and frees its seats; a partial one is recorded. */
+/**
+ * charge.refunded: a full refund cancels the booking and frees its seats; a partial one is
+ * recorded. A refund of a payment whose own event failed and awaits Stripe's redelivery fails
+ * too (503 refund_before_payment), so Stripe delivers it again once the payment is in.
+ */
 import type Stripe from 'stripe';
 import type { Sql } from '@/db/client';
 import { applyChargeRefunded } from '@/db/payments';

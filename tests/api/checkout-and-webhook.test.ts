@@ -437,6 +437,34 @@ describe('POST /api/webhook', () => {
     expect((await outbox(h.bookingNumber)).map((o) => o.kind)).toEqual(['confirmation', 'staff_notification']);
   });
 
+  test('a refund Stripe reports while its payment awaits redelivery waits for it: the payment confirms, then the refund cancels', async () => {
+    const exp = await createExperience(sql);
+    const slot = await createSlot(sql, exp.id);
+    const { h, session } = await paidSession(slot, 2);
+    const completed = stripe.event('checkout.session.completed', session);
+    await sql.unsafe(`
+      create function pg_temp_fail() returns trigger language plpgsql as $$
+      begin raise exception 'injected fault'; end $$;
+      create trigger inject_fault before update on data.pending_bookings for each row
+        when (new.booking_number = '${h.bookingNumber}') execute function pg_temp_fail();`);
+    try {
+      expect((await deliver(completed)).status).toBe(500);
+    } finally {
+      await sql.unsafe('drop trigger inject_fault on data.pending_bookings; drop function pg_temp_fail()');
+    }
+    // Refunded in Stripe's dashboard before Stripe delivers the payment again.
+    const refunded = stripe.event('charge.refunded', stripe.chargeFor(session.payment_intent!, { amountRefunded: session.amount_total }));
+    const early = await deliver(refunded);
+    expect({ status: early.status, code: early.body.code }).toEqual({ status: 503, code: 'refund_before_payment' });
+    const [waiting] = await sql`select processed_at, last_error from data.stripe_events where id = ${refunded.id}`;
+    expect(waiting).toMatchObject({ processed_at: null, last_error: expect.stringContaining('has not been applied yet') });
+
+    expect((await deliver(completed)).body.outcome).toBe('confirmed');
+    expect((await deliver(refunded)).body.outcome).toBe('refunded');
+    expect((await booking(h.bookingNumber)).status).toBe('refunded');
+    expect(await slotCounts(sql, slot)).toMatchObject({ held: 0, booked: 0 });
+  });
+
   test('unknown event types are recorded and answered 200', async () => {
     const event = stripe.event('customer.created', { id: 'cus_123', object: 'customer' });
     const res = await deliver(event);

@@ -5,7 +5,7 @@
  * answered 200. A failure Stripe should retry answers 500.
  */
 import { AppError } from '@/db/errors';
-import { handler } from '@/lib/http';
+import { boundedText, handler } from '@/lib/http';
 import { logger } from '@/lib/logger';
 import { stripe, webhookSecret } from '@/lib/stripe';
 import { processStripeEvent } from '@/lib/stripe-webhook/process-event';
@@ -19,8 +19,7 @@ export const POST = handler('Error processing Stripe webhook', async (req) => {
   const secret = webhookSecret();
   if (!client || !secret) throw new AppError('payments_not_configured');
 
-  const body = await req.text();
-  if (Buffer.byteLength(body) > MAX_EVENT_BYTES) throw new AppError('payload_too_large');
+  const body = await boundedText(req, MAX_EVENT_BYTES);
   let event;
   try {
     event = client.webhooks.constructEvent(body, req.headers.get('stripe-signature') ?? '', secret);
