@@ -3,15 +3,26 @@
  * carries it without the page's script ever storing it. Value: `<booking number>.<token>`.
  */
 import { AppError } from '@/db/errors';
+import { env } from './env';
 import type { HeaderReader } from './http';
 import { BookingNumber, HoldToken } from './schemas';
 
 export const HOLD_COOKIE = 'hf_hold';
 
-/** The hold cookie for a booking whose hold runs until `expiresAt`; it outlives the hold by an hour. */
-export function holdCookie(bookingNumber: string, token: string, expiresAt: string): string {
+/**
+ * The hold cookie for a booking whose hold runs until `expiresAt`; it outlives the hold by an
+ * hour. `Secure` when the site is served over HTTPS (the request came over it, as a proxy reports
+ * in X-Forwarded-Proto, or SITE_URL says so), so the token never travels over plain HTTP.
+ */
+export function holdCookie(bookingNumber: string, token: string, expiresAt: string, headers: HeaderReader): string {
   const maxAgeSeconds = (Date.parse(expiresAt) - Date.now()) / 1000 + 3600;
-  return `${HOLD_COOKIE}=${bookingNumber}.${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.max(60, Math.ceil(maxAgeSeconds))}`;
+  const secure = overHttps(headers) ? '; Secure' : '';
+  return `${HOLD_COOKIE}=${bookingNumber}.${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.max(60, Math.ceil(maxAgeSeconds))}${secure}`;
+}
+
+function overHttps(headers: HeaderReader): boolean {
+  const proto = headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
+  return proto === 'https' || (env().SITE_URL?.startsWith('https:') ?? false);
 }
 
 export function clearHoldCookie(): string {

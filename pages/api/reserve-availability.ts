@@ -44,6 +44,6 @@ export default nodeHandler('Error reserving availability', 'POST', async (req) =
   return {
     status: newToken ? 201 : 200,
     body: { ...booking, ...(newToken ? { holdToken: newToken } : {}) },
-    headers: { 'set-cookie': holdCookie(booking.bookingNumber, token, booking.expiresAt) },
+    headers: { 'set-cookie': holdCookie(booking.bookingNumber, token, booking.expiresAt, headers) },
   };
 });

@@ -61,6 +61,11 @@ describe('POST /api/reserve-availability', () => {
     const cookie = res.headers.get('set-cookie')!;
     expect(cookie).toContain(`hf_hold=${res.body.bookingNumber}.${res.body.holdToken}`);
     expect(cookie).toContain('HttpOnly');
+    expect(cookie).not.toContain('Secure'); // plain HTTP (local development) would drop a Secure cookie
+
+    // Behind an HTTPS proxy the cookie is Secure: the token never travels over plain HTTP.
+    const viaHttps = await reserve({ slotId: slot, quantity: 1 }, { headers: { 'x-forwarded-proto': 'https' } });
+    expect(viaHttps.headers.get('set-cookie')).toMatch(/; Secure$/);
   });
 
   test('200: adds to a booking with the token from the body, or from the hold cookie alone', async () => {

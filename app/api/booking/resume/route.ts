@@ -29,6 +29,6 @@ export const POST = handler('Error taking up a hold', async (req) => {
   // Its expiry job, sent when the hold was made, still stands: the expiry is the same.
   const booking = await resumeHold({ bookingNumber: body.bookingNumber, holdToken });
   return Response.json(booking, {
-    headers: { 'set-cookie': holdCookie(booking.bookingNumber, holdToken, booking.expiresAt) },
+    headers: { 'set-cookie': holdCookie(booking.bookingNumber, holdToken, booking.expiresAt, req.headers) },
   });
 });
