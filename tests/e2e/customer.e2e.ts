@@ -48,6 +48,9 @@ test('1. single booking: select a time → hold → pay through Stripe Checkout 
   await holdSeats(page, slotId, 2);
   expect(await slotCounts(slotId)).toMatchObject({ held: 2, booked: 0 });
   await expect(page.getByTestId(`slot-${slotId}`)).toHaveAttribute('data-remaining', '4');
+  // The visitor's own seats read as theirs, not as seats that "may free".
+  await expect(page.getByTestId(`slot-${slotId}`)).toHaveAttribute('data-mine', '2');
+  await expect(page.getByRole('button', { name: /^\d\d:\d\d, 4 left, 2 held for you$/ })).toBeVisible();
 
   await goToBasket(page);
   await expect(page.getByTestId('basket-item')).toHaveCount(1);

@@ -141,6 +141,8 @@ export function AvailableStartTimes({ experience, today, initialDate, initialSlo
   }
 
   const nextBookable = bookableDates.find((d) => d > date);
+  // The visitor's own live hold: its start times show as theirs.
+  const ownLive = booking !== null && isLive(booking);
   // "Held …" stays true only while that hold lasts; afterwards the hint comes back.
   const shown: Message =
     message.kind === 'held' && !(booking && booking.bookingNumber === message.bookingNumber && isLive(booking)) ? { kind: 'hint' } : message;
@@ -210,6 +212,7 @@ export function AvailableStartTimes({ experience, today, initialDate, initialSlo
               <StartTimeButton
                 slot={slot}
                 people={people}
+                mine={(ownLive && booking.items.find((item) => item.slotId === slot.slotId)?.quantity) || 0}
                 holding={holding === slot.slotId}
                 onHold={hold}
                 onRefused={(refused) => setMessage({ kind: refused.soldOut ? 'sold-out' : 'error', text: refused.text })}

@@ -13,6 +13,8 @@ import { useHydrated } from '@/lib/use-hydrated';
 interface Props {
   slot: Slot;
   people: number;
+  /** Seats of this start time in the visitor's own live hold (0: none). */
+  mine: number;
   holding: boolean;
   onHold: (slot: Slot) => void;
   /** A click on a start time that cannot be held: why, for the page to say (sold out, too few seats, closed, taken). */
@@ -43,12 +45,18 @@ function refusal(slot: Slot, people: number, time: string, heldNote: string): Re
   }
 }
 
-function heldNoteOf(slot: Slot): string {
-  return slot.held > 0 && slot.localHeldUntil ? `${slot.held} held — may free at ${formatTime(slot.localHeldUntil)}` : '';
+/**
+ * Seats only held, by others: they may come back. The visitor's own seats are theirs ("2 yours");
+ * telling them their own seats "may free" would read as a threat to their booking.
+ */
+function heldNoteOf(slot: Slot, mine: number): string {
+  const others = slot.held - mine;
+  if (mine > 0) return others > 0 ? `${mine} yours · ${others} more held` : `${mine} held for you`;
+  return others > 0 && slot.localHeldUntil ? `${others} held — may free at ${formatTime(slot.localHeldUntil)}` : '';
 }
 
-function describe(slot: Slot, people: number): { status: string; detail: string; bookable: boolean } {
-  const heldNote = heldNoteOf(slot);
+function describe(slot: Slot, people: number, mine: number): { status: string; detail: string; bookable: boolean } {
+  const heldNote = heldNoteOf(slot, mine);
   switch (slot.status) {
     case 'available':
       if (slot.remaining < people) {
@@ -64,11 +72,11 @@ function describe(slot: Slot, people: number): { status: string; detail: string;
   }
 }
 
-export function StartTimeButton({ slot, people, holding, onHold, onRefused }: Props) {
+export function StartTimeButton({ slot, people, mine, holding, onHold, onRefused }: Props) {
   // Until the page is hydrated a click would do nothing: say so (aria-disabled), without greying out.
   const ready = useHydrated();
   const time = formatTime(slot.localStartsAt);
-  const { status, detail, bookable } = describe(slot, people);
+  const { status, detail, bookable } = describe(slot, people, mine);
   // The accessible name leads with the time: "10:00, 8 left", "14:00, sold out, 2 held — may free at 14:07".
   const spoken = slot.status === 'available' ? status : status.toLowerCase();
   const said = detail ? detail.charAt(0).toLowerCase() + detail.slice(1) : '';
@@ -76,10 +84,11 @@ export function StartTimeButton({ slot, people, holding, onHold, onRefused }: Pr
   return (
     <button
       type="button"
-      className={`start-time start-time--${slot.status}${bookable ? '' : ' start-time--off'}${holding ? ' start-time--holding' : ''}`}
+      className={`start-time start-time--${slot.status}${bookable ? '' : ' start-time--off'}${holding ? ' start-time--holding' : ''}${mine > 0 ? ' start-time--mine' : ''}`}
       data-testid={`slot-${slot.slotId}`}
       data-remaining={slot.remaining}
       data-status={slot.status}
+      data-mine={mine || undefined}
       aria-label={label}
       aria-disabled={!bookable || !ready || undefined}
       aria-busy={holding || undefined}
@@ -88,7 +97,7 @@ export function StartTimeButton({ slot, people, holding, onHold, onRefused }: Pr
         // A start time that cannot be held says why rather than doing nothing: it may have sold
         // out (a live update) between the customer's look and their click.
         if (bookable) onHold(slot);
-        else onRefused(refusal(slot, people, time, heldNoteOf(slot)));
+        else onRefused(refusal(slot, people, time, heldNoteOf(slot, mine)));
       }}
     >
       {/* Spaces between the lines (a grid ignores them): the visible text then reads "10:00 8 left",
