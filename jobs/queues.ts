@@ -17,7 +17,13 @@ export async function installQueues(connectionString: string): Promise<void> {
   boss.on('error', () => {});
   await boss.start();
   try {
-    for (const queue of queues) await boss.createQueue(queue.name, queue.options);
+    for (const queue of queues) {
+      await boss.createQueue(queue.name, queue.options);
+      // createQueue leaves a queue that exists as it was made: settings changed here since (retries,
+      // expiry) reach an existing install through updateQueue. A queue's policy cannot change.
+      const { policy: _policy, ...settings } = queue.options as typeof queue.options & { policy?: string };
+      await boss.updateQueue(queue.name, settings);
+    }
   } finally {
     await boss.stop({ graceful: false, close: true });
   }

@@ -16,8 +16,10 @@ import { stripe } from '@/lib/stripe';
 
 export const refundPayment = {
   name: 'refund-payment',
-  // 5 s, 10 s, 20 s … capped at an hour: Stripe being down for a day still ends in a refund.
-  options: { retryLimit: 40, retryDelay: 5, retryBackoff: true, retryDelayMax: 3600, expireInSeconds: 120 },
+  // 5 s, 10 s, 20 s … capped at an hour, 26 retries: about 17 hours, so Stripe being down for
+  // most of a day still ends in a refund, and every retry falls within the 24 hours Stripe keeps
+  // an idempotency key (a retry after that could make a staff refund twice).
+  options: { retryLimit: 26, retryDelay: 5, retryBackoff: true, retryDelayMax: 3600, expireInSeconds: 120 },
   payload: z.discriminatedUnion('reason', [
     z.object({
       bookingNumber: z.string().min(1),

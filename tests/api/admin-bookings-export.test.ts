@@ -91,6 +91,10 @@ describe('GET /api/admin/bookings/export', () => {
       expect(res.status, query).toBe(422);
       expect(((await res.json()) as { code: string }).code).toBe('invalid_request');
     }
+    // A NUL character PostgreSQL cannot store in text: a 400 with a code, not a 500.
+    const nul = await download('?q=%00');
+    expect(nul.status).toBe(400);
+    expect(((await nul.json()) as { code: string }).code).toBe('invalid_input');
   });
 
   test('over the limit, the newest are exported and the answer says it stopped', async () => {

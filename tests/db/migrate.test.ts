@@ -30,6 +30,13 @@ describe('db/migrate', () => {
       expect(queues.map((q) => q.name)).toEqual(['expire-hold', 'refund-payment', 'send-email', 'sweep-holds']);
       expect(queues.map((q) => q.name)).toEqual(holdfastQueues.map((q) => q.name).sort());
       expect(await migrate(url)).toEqual([]);
+
+      // A queue made with other settings (an older release) gets the code's again on the next run.
+      await sql`update pgboss.queue set retry_limit = 99, expire_seconds = 7 where name = 'refund-payment'`;
+      expect(await migrate(url)).toEqual([]);
+      const [refunds] = await sql`select retry_limit, expire_seconds from pgboss.queue where name = 'refund-payment'`;
+      const code = holdfastQueues.find((q) => q.name === 'refund-payment')!.options;
+      expect(refunds).toEqual({ retry_limit: code.retryLimit, expire_seconds: code.expireInSeconds });
     } finally {
       await sql.end();
     }

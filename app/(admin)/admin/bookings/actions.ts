@@ -9,6 +9,7 @@ import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { staffCancelBooking } from '@/db/admin-bookings';
 import { AppError } from '@/db/errors';
+import { refundTarget } from '@/db/payments';
 import { requireStaff } from '@/lib/current-staff';
 import { logger } from '@/lib/logger';
 import { BookingNumber, Id } from '@/lib/schemas';
@@ -69,7 +70,6 @@ function toMinor(amount: string, currency: string): number | null {
 const RefundInput = z.object({
   bookingNumber: BookingNumber,
   amount: z.string().max(20),
-  currency: z.string().regex(/^[A-Z]{3}$/),
   reason: Reason,
 });
 
@@ -77,13 +77,16 @@ const RefundInput = z.object({
  * Asks Stripe (through the refund-payment job) to refund part or all of a card payment. The
  * database checks the amount against what is left; the job reports back on the booking page.
  */
-export async function refundBookingAction(input: { bookingNumber: string; amount: string; currency: string; reason?: string }): Promise<ActionResult> {
+export async function refundBookingAction(input: { bookingNumber: string; amount: string; reason?: string }): Promise<ActionResult> {
   const staff = await requireStaff();
   const parsed = RefundInput.safeParse(input);
   if (!parsed.success) return { ok: false, message: 'Enter an amount to refund.' };
-  const amountMinor = toMinor(parsed.data.amount, parsed.data.currency);
+  // The amount is read in the booking's own currency (its digits), never one the browser names.
+  const currency = (await refundTarget(parsed.data.bookingNumber))?.currency;
+  if (!currency) return { ok: false, message: 'This booking has no payment to refund.' };
+  const amountMinor = toMinor(parsed.data.amount, currency);
   if (amountMinor === null || amountMinor <= 0) {
-    return { ok: false, message: `Enter an amount more than zero, like ${minorDigits(parsed.data.currency) ? '12.50' : '1250'}.` };
+    return { ok: false, message: `Enter an amount more than zero, like ${minorDigits(currency) ? '12.50' : '1250'}.` };
   }
   try {
     const requested = await requestRefund({
@@ -97,7 +100,7 @@ export async function refundBookingAction(input: { bookingNumber: string; amount
     return { ok: true, message: `Refund of ${money(requested.amountMinor, requested.currency)} sent to Stripe.` };
   } catch (err) {
     if (err instanceof AppError && err.code === 'invalid_refund_amount' && typeof err.details.maxMinor === 'number') {
-      return { ok: false, message: `The refund must be more than zero and at most ${money(err.details.maxMinor, parsed.data.currency)}.` };
+      return { ok: false, message: `The refund must be more than zero and at most ${money(err.details.maxMinor, currency)}.` };
     }
     return failed(err, 'refund', { bookingNumber: parsed.data.bookingNumber });
   }

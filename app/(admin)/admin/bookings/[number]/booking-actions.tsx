@@ -124,7 +124,7 @@ export function BookingActions(props: Props) {
                 onSubmit={(e) => {
                   e.preventDefault();
                   run(
-                    () => refundBookingAction({ bookingNumber: props.bookingNumber, amount, currency: props.currency, reason: refundReason }),
+                    () => refundBookingAction({ bookingNumber: props.bookingNumber, amount, reason: refundReason }),
                     () => setRefundReason(''),
                   );
                 }}

@@ -24,7 +24,16 @@ interface Props {
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { number } = await params;
-  return { title: `Booking ${decodeURIComponent(number)}` };
+  return { title: `Booking ${decoded(number)}` };
+}
+
+/** The route's booking number, URI-decoded; a malformed escape is no booking number at all (the page says so). */
+function decoded(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }
 
 const EVENT_LABELS: Record<string, string> = {
@@ -91,7 +100,7 @@ export default async function BookingDetailPage({ params, searchParams }: Props)
   await connection();
   await requireStaff();
   const { number: raw } = await params;
-  const number = decodeURIComponent(raw);
+  const number = decoded(raw);
   const created = (await searchParams).created === '1';
   const parsed = BookingNumber.safeParse(number);
   const booking = parsed.success ? await bookingDetail(parsed.data) : null;
