@@ -107,7 +107,7 @@ export function cancelCheckout(input: { bookingNumber: string; holdToken: string
 }
 
 export const PaymentOutcome = z.object({
-  outcome: z.enum(['confirmed', 'late_confirmed', 'refund_due', 'duplicate', 'duplicate_payment', 'payment_mismatch', 'unknown_booking']),
+  outcome: z.enum(['confirmed', 'late_confirmed', 'refund_due', 'duplicate', 'duplicate_payment', 'payment_mismatch', 'released_by_staff', 'unknown_booking']),
   bookingNumber: z.string().optional(),
   emails: OutboxIds,
   refund: z.boolean(),

@@ -1,7 +1,8 @@
 /**
  * Queue `refund-payment`: refunds a payment that Holdfast cannot honour — a late payment whose
- * seats were taken (refund_due), a second payment for a booking already paid, or a payment of
- * another amount than the booking's (a session made before the basket changed) — and refunds
+ * seats were taken (refund_due), a second payment for a booking already paid, a payment of
+ * another amount than the booking's (a session made before the basket changed), or one for a
+ * hold staff had given back — and refunds
  * staff ask for (`staff_refund`, full or partial: data.refund_requests). Queued in the same
  * transaction as the webhook or staff request that needs it. The Stripe idempotency key is the
  * payment intent (plus the refund request id for staff refunds, so two separate partial refunds
@@ -25,7 +26,7 @@ export const refundPayment = {
       bookingNumber: z.string().min(1),
       paymentIntent: z.string().min(1),
       amountMinor: z.number().int().positive(),
-      reason: z.enum(['late_payment', 'duplicate_payment', 'payment_mismatch']),
+      reason: z.enum(['late_payment', 'duplicate_payment', 'payment_mismatch', 'released_by_staff']),
     }),
     z.object({
       bookingNumber: z.string().min(1),

@@ -15,6 +15,10 @@
  *     is not the booking's total is 'payment_mismatch' — refunded in full (the caller queues the
  *     refund, as for a second payment), logged, and the booking left as it is, still to be paid
  *     for what it holds. Payments that match keep every earlier outcome.
+ *   - A payment for a hold that staff gave back (api.staff_release_booking, or staff_cancel_booking
+ *     of a live hold) while its payment page was open is 'released_by_staff': refunded, the
+ *     booking left ended as staff left it. It used to take the seats again (late_confirmed) and
+ *     confirm a booking staff had just ended.
  *   - api.resume_hold gives a booking back its checkout when it had a payment session: the
  *     basket stays frozen, and that session pays for exactly what is held again.
  *   - api.checkout_to_cancel / api.cancel_checkout: "change my booking" while paying. The first
@@ -42,7 +46,7 @@ alter domain data.booking_event_type drop constraint booking_event_type_check;
 alter domain data.booking_event_type add constraint booking_event_type_check check (value in (
   'cancelled', 'check_in_undone', 'checked_in', 'checkout_cancelled', 'checkout_started', 'confirmation_resent',
   'confirmed', 'conflict', 'duplicate_payment', 'expired', 'item_removed', 'late_payment_reacquired',
-  'payment_mismatch', 'refund_due', 'refund_failed', 'refund_requested', 'refunded', 'released', 'reserved',
+  'payment_after_release', 'payment_mismatch', 'refund_due', 'refund_failed', 'refund_requested', 'refunded', 'released', 'reserved',
   'resumed'));
 
 /*
@@ -54,6 +58,7 @@ alter domain data.booking_event_type add constraint booking_event_type_check che
  *   duplicate       this payment was applied before;
  *   duplicate_payment  the booking is already paid (or cancelled) by other means: refund this one;
  *   payment_mismatch   the amount or currency is not the booking's total: refund it, change nothing;
+ *   released_by_staff  staff gave the hold back while its payment page was open: refund, change nothing;
  *   unknown_booking no such booking (logged by the caller; nothing to change).
  * Returns {"outcome", "bookingNumber", "emails": [outbox ids], "refund": bool}.
  */
@@ -103,6 +108,17 @@ begin
     return jsonb_build_object('outcome', 'payment_mismatch', 'bookingNumber', p_booking_number,
                               'emails', '[]'::jsonb, 'refund', true, 'paymentIntent', p_payment_intent,
                               'amountMinor', p_amount_minor);
+  elsif v_booking.status = 'released'
+        and (select e.tier from data.booking_events e
+              where e.booking_id = v_booking.id and e.type = 'released' order by e.id desc limit 1) = 'staff' then
+    -- Staff gave this hold back (a call, a cancellation) while its payment page was open: the
+    -- booking stays ended, as staff left it, and the money goes back.
+    insert into data.booking_events (booking_id, type, detail)
+    values (v_booking.id, 'payment_after_release', jsonb_build_object('sessionId', p_session_id,
+              'paymentIntent', p_payment_intent, 'amountMinor', p_amount_minor));
+    return jsonb_build_object('outcome', 'released_by_staff', 'bookingNumber', p_booking_number,
+                              'emails', '[]'::jsonb, 'refund', true, 'paymentIntent', p_payment_intent,
+                              'amountMinor', p_amount_minor);
   else
     update data.pending_bookings
        set payment_provider = 'stripe', payment_session_id = p_session_id,
@@ -139,7 +155,7 @@ begin
 end
 $$;
 comment on function api.apply_payment(text, text, text, bigint, text) is
-  'Payment arrived: confirm, re-take lapsed seats, or mark refund_due (invariant 3); a payment for another amount than the booking''s total is refunded (payment_mismatch).';
+  'Payment arrived: confirm, re-take lapsed seats, or mark refund_due (invariant 3); a payment for another amount than the booking''s total (payment_mismatch), or for a hold staff gave back (released_by_staff), is refunded.';
 
 /* api.apply_charge_refunded (0002), with one change: a refund of a payment still waiting to be applied waits too. */
 create or replace function api.apply_charge_refunded(p_payment_intent text, p_amount_refunded bigint, p_fully boolean)

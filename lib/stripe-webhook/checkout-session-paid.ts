@@ -5,12 +5,20 @@
  */
 import type Stripe from 'stripe';
 import type { Sql } from '@/db/client';
-import { applyPayment } from '@/db/payments';
+import { applyPayment, type PaymentOutcome } from '@/db/payments';
 import type { JobToSend } from '@/jobs/enqueue';
-import { refundPayment } from '@/jobs/refund-payment';
+import { refundPayment, type RefundPaymentPayload } from '@/jobs/refund-payment';
 import { emailJobs } from '@/jobs/send-email';
 import { logger } from '@/lib/logger';
 import type { EventResult } from './types';
+
+/** Why a payment is refunded, by the outcome that refuses it (the refund job's `reason`). */
+const REFUND_REASON: Partial<Record<PaymentOutcome['outcome'], RefundPaymentPayload['reason']>> = {
+  refund_due: 'late_payment',
+  duplicate_payment: 'duplicate_payment',
+  payment_mismatch: 'payment_mismatch',
+  released_by_staff: 'released_by_staff',
+};
 
 export async function checkoutSessionPaid(event: Stripe.Event, tx: Sql): Promise<EventResult> {
   const session = event.data.object as Stripe.Checkout.Session;
@@ -38,13 +46,13 @@ export async function checkoutSessionPaid(event: Stripe.Event, tx: Sql): Promise
         bookingNumber: bookingNumber!,
         paymentIntent,
         amountMinor: session.amount_total,
-        reason: result.outcome === 'refund_due' ? 'late_payment' : result.outcome === 'payment_mismatch' ? 'payment_mismatch' : 'duplicate_payment',
+        reason: REFUND_REASON[result.outcome] ?? 'duplicate_payment',
       },
     });
   }
   if (result.outcome === 'unknown_booking') {
     logger.error({ event: 'payment_unmatched', sessionId: session.id, bookingNumber, paymentIntent }, 'Payment for an unknown booking');
-  } else if (result.outcome === 'refund_due' || result.outcome === 'duplicate_payment' || result.outcome === 'payment_mismatch') {
+  } else if (result.refund) {
     logger.warn({ event: result.outcome, bookingNumber, paymentIntent }, 'Payment cannot be honoured; refunding');
   }
   return { outcome: result.outcome, bookingNumber, jobs };

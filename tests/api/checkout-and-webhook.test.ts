@@ -549,6 +549,26 @@ describe('a payment pays for what its session was made for', () => {
     expect(await slotCounts(sql, slot)).toMatchObject({ held: 0, booked: 1 });
   });
 
+  test('a payment for a hold staff gave back while its payment page was open is refunded; the booking stays released', async () => {
+    const [staff] = await sql<{ id: string }[]>`
+      insert into data.staff_accounts (email, name, role, password_hash)
+      values (${`desk-${Date.now()}@example.com`}, 'Dana Desk', 'staff', '$argon2id$not-a-real-hash') returning id`;
+    const exp = await createExperience(sql, { capacity: 4 });
+    const slot = await createSlot(sql, exp.id);
+    const { h, session } = await paidSession(slot, 2); // paid at Stripe, the webhook not yet here
+    await sql`select api.staff_release_booking(${h.bookingNumber}::text, ${staff!.id}::bigint)`;
+    expect(await slotCounts(sql, slot)).toMatchObject({ held: 0, booked: 0 });
+
+    const res = await deliver(stripe.event('checkout.session.completed', session));
+    expect(res.body.outcome).toBe('released_by_staff');
+    expect(await booking(h.bookingNumber)).toMatchObject({ status: 'released', availability_reserved: false });
+    expect(await slotCounts(sql, slot)).toMatchObject({ held: 0, booked: 0 });
+    const [job] = await sql<{ data: Record<string, unknown> }[]>`
+      select data from pgboss.job where name = 'refund-payment' and data->>'bookingNumber' = ${h.bookingNumber}`;
+    expect(job!.data).toMatchObject({ reason: 'released_by_staff', paymentIntent: session.payment_intent, amountMinor: 2 * 2500 });
+    expect(await eventTypes(h.bookingNumber)).toEqual(['reserved', 'checkout_started', 'released', 'payment_after_release']);
+  });
+
   test('a payment in another currency than the booking\'s is refunded, not confirmed', async () => {
     const exp = await createExperience(sql);
     const slot = await createSlot(sql, exp.id);

@@ -52,6 +52,7 @@ const EVENT_LABELS: Record<string, string> = {
   cancelled: 'Cancelled',
   duplicate_payment: 'Second payment (refunded)',
   payment_mismatch: 'Payment for another amount (refunded)',
+  payment_after_release: 'Paid after staff released it (refunded)',
   refund_requested: 'Refund requested',
   refund_failed: 'Refund refused by Stripe',
   confirmation_resent: 'Confirmation sent again',
