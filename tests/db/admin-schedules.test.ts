@@ -253,6 +253,44 @@ describe('saving experiences', () => {
   });
 });
 
+describe('changing an experience\'s time zone', () => {
+  test('start times to come keep their local times on the new clock, across a daylight-saving change; begun ones stay; refused while any has seats taken', async () => {
+    const staff = await staffId();
+    const slug = slugOf('zone');
+    const exp = await saveExperience({ ...experience(slug), staffId: staff, create: true });
+    // Hourly, an hour apart: moved in one step, 10:00 London would land on 09:00 London's instant.
+    await addSchedule({ slug, fromDate: '2027-03-26', toDate: '2027-03-29', localTimes: ['09:00', '10:00', '11:00'], weekdays: [1, 2, 3, 4, 5, 6, 7], exceptions: [], staffId: staff });
+    const begun = await createSlot(sql, exp.id, { startsInHours: -1 });
+    const [before] = await sql<{ starts_at: Date }[]>`select starts_at from data.slots where id = ${begun}`;
+    const london = await localSlots(slug);
+    expect(london.filter((x) => x.day >= '2027-03-26').map((x) => x.local.slice(11))).toEqual([
+      '09:00:00+00:00', '10:00:00+00:00', '11:00:00+00:00', '09:00:00+00:00', '10:00:00+00:00', '11:00:00+00:00', // 26, 27 Mar
+      '09:00:00+01:00', '10:00:00+01:00', '11:00:00+01:00', '09:00:00+01:00', '10:00:00+01:00', '11:00:00+01:00', // 28, 29 Mar (BST)
+    ]);
+
+    await saveExperience({ ...experience(slug, { timezone: 'Europe/Paris' }), staffId: staff, create: false });
+    const paris = (await localSlots(slug)).filter((x) => x.day >= '2027-03-26');
+    expect(paris.map((x) => `${x.day} ${x.local.slice(11)}`)).toEqual(
+      london.filter((x) => x.day >= '2027-03-26').map((x) => `${x.day} ${x.local.slice(11, 19)}${x.day < '2027-03-28' ? '+01:00' : '+02:00'}`),
+    );
+    expect(paris.map((x) => x.utc_time).slice(0, 3)).toEqual(['08:00', '09:00', '10:00']);
+    const [after] = await sql<{ starts_at: Date }[]>`select starts_at from data.slots where id = ${begun}`;
+    expect(after!.starts_at).toEqual(before!.starts_at);
+    // The schedule, added again on the new clock, finds its start times there already.
+    expect((await addSchedule({ slug, fromDate: '2027-03-26', toDate: '2027-03-29', localTimes: ['09:00', '10:00', '11:00'], weekdays: [1, 2, 3, 4, 5, 6, 7], exceptions: [], staffId: staff })).slotsCreated).toBe(0);
+
+    // A seat held on one start time to come: the zone stays, nothing moves.
+    const [held] = await sql<{ id: string }[]>`
+      select s.id from data.slots s where s.experience_id = ${exp.id} and s.starts_at > api.clock_now() order by s.starts_at limit 1`;
+    expect((await reserveSeats({ slotId: Number(held!.id), quantity: 1 })).ok).toBe(true);
+    const state = await localSlots(slug);
+    expect(await errorOf(saveExperience({ ...experience(slug, { timezone: 'Europe/London' }), staffId: staff, create: false })))
+      .toMatchObject({ code: 'experience_in_use', details: { field: 'timezone', startTimes: 1 } });
+    expect(await localSlots(slug)).toEqual(state);
+    expect((await staffExperience(slug)).timezone).toBe('Europe/Paris');
+  });
+});
+
 describe('slot capacity and closing', () => {
   test('capacity below held + booked is refused with the minimum, and nothing changes; lapsed holds count as free', async () => {
     const staff = await staffId();

@@ -72,7 +72,9 @@ export function ExperienceForm({ mode, experience: e, timezones, resources }: Pr
               </option>
             ))}
           </select>
-          <p className={styles.hint}>Start times are entered and shown on this clock.</p>
+          <p className={styles.hint}>
+            Start times are entered and shown on this clock.{mode === 'update' && ' Changing it keeps start times to come at the same local times.'}
+          </p>
         </div>
         <div className="field">
           <label htmlFor="exp-durationMinutes">Duration (minutes)</label>
