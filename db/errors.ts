@@ -14,6 +14,7 @@ export const errorCodes = {
   unauthorized: { status: 401, message: 'Missing or wrong credentials.' },
   not_signed_in: { status: 401, message: 'Sign in as staff first.' },
   forbidden: { status: 403, message: 'Your role may not do this.' },
+  too_many_attempts: { status: 429, message: 'Too many sign-in attempts; wait a while before trying again.' },
   staff_email_taken: { status: 409, sqlstate: 'HF020', message: 'A staff account with that email exists.' },
   invalid_signature: { status: 400, message: 'The webhook signature does not match the body.' },
   payments_not_configured: { status: 503, message: 'Online payment is not configured.' },

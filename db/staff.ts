@@ -1,4 +1,4 @@
-/** Typed wrappers of the staff account and session functions (db/migrations/0004_staff.sql). */
+/** Typed wrappers of the staff account and session functions (db/migrations/0004_staff.sql, 0025). */
 import { z } from 'zod';
 import { call } from './call';
 import type { Sql } from './client';
@@ -51,4 +51,17 @@ export async function endStaffSession(token: string, db?: Sql): Promise<void> {
 
 export function staffAccountCount(db?: Sql): Promise<number> {
   return call(z.number(), (sql) => sql`select api.staff_account_count() as result`, db);
+}
+
+/**
+ * Counts a sign-in attempt for an email and a client (null: unknown, not counted) before its
+ * password is checked (api.staff_sign_in_attempt): 0 to go ahead, else the seconds to wait.
+ */
+export function staffSignInAttempt(email: string, client: string | null, db?: Sql): Promise<number> {
+  return call(z.number(), (sql) => sql`select api.staff_sign_in_attempt(${email}::text, ${client}::text) as result`, db);
+}
+
+/** A successful sign-in: its email's attempts start again, and it is taken off its client's. */
+export async function staffSignInSucceeded(email: string, client: string | null, db?: Sql): Promise<void> {
+  await call(z.unknown(), (sql) => sql`select api.staff_sign_in_succeeded(${email}::text, ${client}::text) as result`, db);
 }

@@ -26,3 +26,8 @@ export function clientAddress(headers: HeaderReader, remoteAddress: string | und
   }
   return remoteAddress || 'unknown';
 }
+
+/** The client key when the client's address is known (behind the trusted proxies, or the connection's), else null. */
+export function knownClientKey(headers: HeaderReader, remoteAddress?: string): string | null {
+  return clientAddress(headers, remoteAddress) === 'unknown' ? null : clientKey(headers, remoteAddress);
+}

@@ -3,8 +3,7 @@
  * carries it without the page's script ever storing it. Value: `<booking number>.<token>`.
  */
 import { AppError } from '@/db/errors';
-import { env } from './env';
-import type { HeaderReader } from './http';
+import { overHttps, type HeaderReader } from './http';
 import { BookingNumber, HoldToken } from './schemas';
 
 export const HOLD_COOKIE = 'hf_hold';
@@ -20,10 +19,6 @@ export function holdCookie(bookingNumber: string, token: string, expiresAt: stri
   return `${HOLD_COOKIE}=${bookingNumber}.${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.max(60, Math.ceil(maxAgeSeconds))}${secure}`;
 }
 
-function overHttps(headers: HeaderReader): boolean {
-  const proto = headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
-  return proto === 'https' || (env().SITE_URL?.startsWith('https:') ?? false);
-}
 
 export function clearHoldCookie(): string {
   return `${HOLD_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`;

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { AppError, fromDatabaseError } from '@/db/errors';
+import { env } from './env';
 import { logger } from './logger';
 
 const MAX_BODY_BYTES = 4096;
@@ -135,6 +136,15 @@ export function handler<A extends unknown[]>(
       return errorResponse(knownError(err, logMessage, new URL(req.url).pathname));
     }
   };
+}
+
+/**
+ * Whether the site is served over HTTPS: the request came over it (as the proxy in front reports
+ * in X-Forwarded-Proto), or SITE_URL says so. Cookies are then marked Secure.
+ */
+export function overHttps(headers: HeaderReader): boolean {
+  const proto = headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
+  return proto === 'https' || (env().SITE_URL?.startsWith('https:') ?? false);
 }
 
 /** Request headers read one at a time: a web `Headers`, or a Node.js request's through nodeHeaders. */

@@ -8,7 +8,16 @@
 import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { AppError } from '@/db/errors';
-import { endStaffSession, staffCredentials, staffSession, startStaffSession, type StaffMember, type StaffRole } from '@/db/staff';
+import {
+  endStaffSession,
+  staffCredentials,
+  staffSession,
+  staffSignInAttempt,
+  staffSignInSucceeded,
+  startStaffSession,
+  type StaffMember,
+  type StaffRole,
+} from '@/db/staff';
 
 export const STAFF_COOKIE = 'hf_staff';
 export const MIN_PASSWORD_LENGTH = 10;
@@ -21,13 +30,46 @@ export function hashPassword(password: string): Promise<string> {
 // the first sign-in, not when the module loads (every admin request imports this file).
 let decoy: Promise<string> | undefined;
 
-/** Checks email and password; on success starts a session and returns its cookie token. */
-export async function signIn(email: string, password: string): Promise<{ token: string; expiresAt: Date } | null> {
+/**
+ * Checks email and password; on success starts a session and returns its cookie token. Each
+ * attempt first counts against its email and its client (`client`, a client key; null when the
+ * address is unknown): past the limits it throws AppError `too_many_attempts` (with
+ * `retryAfterSeconds`) and checks no password (api.staff_sign_in_attempt, migration 0025).
+ */
+export async function signIn(email: string, password: string, client: string | null = null): Promise<{ token: string; expiresAt: Date } | null> {
+  const wait = await staffSignInAttempt(email, client);
+  if (wait > 0) throw new AppError('too_many_attempts', undefined, { retryAfterSeconds: wait });
   const account = await staffCredentials(email);
-  const ok = await verify(account?.passwordHash ?? (await (decoy ??= hash(randomBytes(16).toString('hex')))), password).catch(() => false);
+  const ok = await verifying(async () =>
+    verify(account?.passwordHash ?? (await (decoy ??= hash(randomBytes(16).toString('hex')))), password).catch(() => false),
+  );
   if (!account || !ok) return null;
+  await staffSignInSucceeded(email, client);
   const token = randomBytes(32).toString('hex');
   return { token, expiresAt: await startStaffSession(account.id, token) };
+}
+
+/*
+ * An argon2id check takes tens of milliseconds and ~19 MiB: at most two run at once in a process,
+ * and at most 32 wait for their turn (beyond that, `busy`), so a burst of sign-ins from many
+ * addresses queues instead of taking every core and the memory with it.
+ */
+const MAX_VERIFYING = 2;
+const MAX_WAITING = 32;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function verifying<T>(check: () => Promise<T>): Promise<T> {
+  if (running < MAX_VERIFYING) running++;
+  else if (waiting.length >= MAX_WAITING) throw new AppError('busy');
+  else await new Promise<void>((turn) => waiting.push(turn)); // the slot is handed over, still counted
+  try {
+    return await check();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
 }
 
 export async function signOut(token: string | undefined): Promise<void> {

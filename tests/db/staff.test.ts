@@ -44,6 +44,51 @@ describe('staff accounts', () => {
     expect(await signIn('guide@example.com', 'the right password')).toBeNull();
   });
 
+  test('sign-in is throttled: past 5 attempts for an email in 15 minutes even the right password is refused unchecked; a success starts the count again', async () => {
+    await account('throttle@example.com', 'the right password');
+    // Mistakes then a success: the count starts again.
+    for (let i = 0; i < 4; i++) expect(await signIn('throttle@example.com', 'wrong')).toBeNull();
+    expect(await signIn('throttle@example.com', 'the right password')).not.toBeNull();
+    for (let i = 0; i < 5; i++) expect(await signIn('Throttle@Example.com', 'wrong')).toBeNull();
+    const refused = await signIn('throttle@example.com', 'the right password').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused).toMatchObject({ code: 'too_many_attempts', status: 429 });
+    expect((refused as AppError).details.retryAfterSeconds).toBeGreaterThan(14 * 60);
+    // An unknown email is counted the same: the refusal tells nobody which accounts exist.
+    for (let i = 0; i < 5; i++) expect(await signIn('nobody-here@example.com', 'wrong')).toBeNull();
+    expect(await codeOf(signIn('nobody-here@example.com', 'wrong'))).toBe('too_many_attempts');
+    // The window passes.
+    await sql`select api.shift_clock('15 minutes')`;
+    try {
+      expect(await signIn('throttle@example.com', 'the right password')).not.toBeNull();
+    } finally {
+      await sql`update data.clock set skew = '0'`;
+    }
+  });
+
+  test('sign-in is throttled per client across emails; parallel attempts cannot all slip in', async () => {
+    await sql`update data.settings set sign_in_attempts_per_client = 8`;
+    try {
+      const tries = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => signIn(`spray-${i}@example.com`, 'guess', 'client-a').then(() => 'checked', (e: unknown) => (e as AppError).code)),
+      );
+      expect(tries.filter((t) => t === 'checked')).toHaveLength(8);
+      expect(tries.filter((t) => t === 'too_many_attempts')).toHaveLength(12);
+      expect(await signIn('spray-0@example.com', 'guess', 'client-b')).toBeNull(); // another client is not held back
+      // Signing in does not count against the client: an office behind one address signs in all day.
+      await account('office@example.com', 'the right password');
+      for (let i = 0; i < 10; i++) expect(await signIn('office@example.com', 'the right password', 'client-c')).not.toBeNull();
+
+      await account('parallel@example.com', 'the right password');
+      const same = await Promise.all(
+        Array.from({ length: 12 }, () => signIn('parallel@example.com', 'wrong', null).then(() => 'checked', (e: unknown) => (e as AppError).code)),
+      );
+      expect(same.filter((t) => t === 'checked')).toHaveLength(5);
+    } finally {
+      await sql`update data.settings set sign_in_attempts_per_client = 30`;
+    }
+  });
+
   test('sign-out ends the session; a password reset ends every session; expired sessions count for nothing', async () => {
     await account('shift@example.com', 'first password');
     const a = (await signIn('shift@example.com', 'first password'))!;

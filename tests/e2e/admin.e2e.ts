@@ -127,6 +127,28 @@ test('sign-in refuses a wrong password without saying which half was wrong, then
   expect(new URL(page.url()).pathname).toBe('/admin/sign-in');
 });
 
+test('sign-in attempts past the limit for one email are refused for a while, saying so; the password is not checked', async ({ page }) => {
+  // As if through a proxy, from an address of its own: other tests' attempts from this machine do not count here.
+  await page.setExtraHTTPHeaders({ 'x-forwarded-for': `198.51.100.${Date.now() % 250}` });
+  await page.goto('/admin/sign-in');
+  const email = `guesswork-${Date.now()}@example.com`;
+  const attempts = async () => (await db()<{ attempts: number }[]>`select attempts from data.sign_in_attempts where key = ${'account:' + email}`)[0]?.attempts ?? 0;
+  for (let i = 1; i <= 5; i++) {
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(`guess number ${i}`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(attempts).toBe(i);
+    // The answer is in and the form reset (React resets a form when its action ends) before the next is typed.
+    await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+    await expect(page.locator('.sign-in').getByRole('alert')).toHaveText('That email and password do not match a staff account.');
+  }
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('one more guess');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.locator('.sign-in').getByRole('alert')).toHaveText('Too many sign-in attempts. Please wait 15 minutes and try again.');
+  expect(await attempts()).toBe(6);
+});
+
 test('live board: a start time that began is marked under way, one that is over ended', async ({ browser }) => {
   const { slotId } = await experienceWithSlot({ name: 'Board clock tour' });
   const addSlot = async (startsAgo: string, endsIn: string) => {
