@@ -106,6 +106,23 @@ async function emailJobs(bookingNumber: string): Promise<number> {
   return row!.n;
 }
 
+/**
+ * Runs `act` while every update of one booking fails inside the transaction (after the event row
+ * was written): a fault in the middle of processing a webhook.
+ */
+async function failingUpdatesOf<T>(bookingNumber: string, act: () => Promise<T>): Promise<T> {
+  await sql.unsafe(`
+    create function pg_temp_fail() returns trigger language plpgsql as $$
+    begin raise exception 'injected fault'; end $$;
+    create trigger inject_fault before update on data.pending_bookings for each row
+      when (new.booking_number = '${bookingNumber}') execute function pg_temp_fail();`);
+  try {
+    return await act();
+  } finally {
+    await sql.unsafe('drop trigger inject_fault on data.pending_bookings; drop function pg_temp_fail()');
+  }
+}
+
 /** Holds, checks out and pays at the fake; returns the completed session (not yet delivered). */
 async function paidSession(slotId: number, quantity: number): Promise<{ h: Hold; session: Session }> {
   const h = await hold(slotId, quantity);
@@ -412,20 +429,10 @@ describe('POST /api/webhook', () => {
     const exp = await createExperience(sql);
     const slot = await createSlot(sql, exp.id);
     const { h, session } = await paidSession(slot, 2);
-    // A fault inside the transaction, after the event row was written: updating this booking fails.
-    await sql.unsafe(`
-      create function pg_temp_fail() returns trigger language plpgsql as $$
-      begin raise exception 'injected fault'; end $$;
-      create trigger inject_fault before update on data.pending_bookings for each row
-        when (new.booking_number = '${h.bookingNumber}') execute function pg_temp_fail();`);
     const event = stripe.event('checkout.session.completed', session);
     const before = await databaseState(sql);
-    try {
-      const failed = await deliver(event);
-      expect({ status: failed.status, code: failed.body.code }).toEqual({ status: 500, code: 'internal_error' });
-    } finally {
-      await sql.unsafe('drop trigger inject_fault on data.pending_bookings; drop function pg_temp_fail()');
-    }
+    const failed = await failingUpdatesOf(h.bookingNumber, () => deliver(event));
+    expect({ status: failed.status, code: failed.body.code }).toEqual({ status: 500, code: 'internal_error' });
     expect(await databaseState(sql)).toEqual(before);
     expect(await outbox(h.bookingNumber)).toEqual([]);
     const [row] = await sql`select processed_at, last_error from data.stripe_events where id = ${event.id}`;
@@ -442,16 +449,7 @@ describe('POST /api/webhook', () => {
     const slot = await createSlot(sql, exp.id);
     const { h, session } = await paidSession(slot, 2);
     const completed = stripe.event('checkout.session.completed', session);
-    await sql.unsafe(`
-      create function pg_temp_fail() returns trigger language plpgsql as $$
-      begin raise exception 'injected fault'; end $$;
-      create trigger inject_fault before update on data.pending_bookings for each row
-        when (new.booking_number = '${h.bookingNumber}') execute function pg_temp_fail();`);
-    try {
-      expect((await deliver(completed)).status).toBe(500);
-    } finally {
-      await sql.unsafe('drop trigger inject_fault on data.pending_bookings; drop function pg_temp_fail()');
-    }
+    expect((await failingUpdatesOf(h.bookingNumber, () => deliver(completed))).status).toBe(500);
     // Refunded in Stripe's dashboard before Stripe delivers the payment again.
     const refunded = stripe.event('charge.refunded', stripe.chargeFor(session.payment_intent!, { amountRefunded: session.amount_total }));
     const early = await deliver(refunded);
