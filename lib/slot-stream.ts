@@ -96,11 +96,19 @@ export function streamCount(): number {
 const HEARTBEAT_MS = 15_000;
 
 /**
- * A Server-Sent Events response carrying `event: slots` for a topic until the client goes away.
- * A comment every 15 s keeps proxies from closing an idle stream; `retry: 1000` makes browsers
- * reconnect after a second.
+ * A Server-Sent Events response carrying `event: slots` for a topic until the client goes away
+ * (or, with `stillAllowed`, until it answers false at a heartbeat). A comment every 15 s keeps
+ * proxies from closing an idle stream; `retry: 1000` makes browsers reconnect after a second.
  */
-export function slotEventStream(req: Request, topic: Topic): Response {
+export function slotEventStream(
+  req: Request,
+  topic: Topic,
+  options: {
+    /** Asked at every heartbeat: false ends the stream (a staff session signed out or ended). */
+    stillAllowed?: () => Promise<boolean>;
+    heartbeatMs?: number;
+  } = {},
+): Response {
   const encoder = new TextEncoder();
   // The client may go while the first stream of a process waits for the database listener:
   // then there is nothing to undo yet, and nothing must be set up after.
@@ -122,7 +130,13 @@ export function slotEventStream(req: Request, topic: Topic): Response {
         unsubscribe();
         return;
       }
-      const heartbeat = setInterval(() => send(': ping\n\n'), HEARTBEAT_MS);
+      const heartbeat = setInterval(() => {
+        if (!options.stillAllowed) return send(': ping\n\n');
+        void options.stillAllowed().then(
+          (allowed) => (allowed ? send(': ping\n\n') : close()),
+          () => send(': ping\n\n'), // the check itself failed (the database away): keep streaming, ask again next time
+        );
+      }, options.heartbeatMs ?? HEARTBEAT_MS);
       close = () => {
         gone = true;
         clearInterval(heartbeat);

@@ -12,7 +12,7 @@ import { GET as getBooking } from '@/app/api/booking/route';
 import { POST as cleanup } from '@/app/api/cleanup-expired/route';
 import reserveAvailabilityRoute from '@/pages/api/reserve-availability';
 import { publishSlotChanges } from '@/db/reservations';
-import { streamCount } from '@/lib/slot-stream';
+import { slotEventStream, streamCount } from '@/lib/slot-stream';
 import { connect, createExperience, createSlot, invariantViolations, slotCounts } from '../helpers/fixtures';
 import { databaseState, json, request, nodeRoute } from '../helpers/http';
 import { until } from '../helpers/poll';
@@ -264,6 +264,18 @@ describe('GET /api/availability/stream', () => {
 
     const unknown = await json(await streamAvailability(new Request('http://localhost/api/availability/stream?experience=no-such-thing')));
     expect({ status: unknown.status, code: unknown.body.code }).toEqual({ status: 404, code: 'experience_not_found' });
+  });
+
+  test('a stream whose permission ends (a staff session signed out) is closed at its next heartbeat', async () => {
+    let allowed = true;
+    const res = slotEventStream(new Request('http://localhost/api/admin/stream'), 'all', { stillAllowed: async () => allowed, heartbeatMs: 50 });
+    const reader = res.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toContain('retry: 1000');
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe(': ping\n\n'); // still allowed: kept open
+    expect(streamCount()).toBe(1);
+    allowed = false;
+    for (;;) if ((await reader.read()).done) break; // ended by the server, not the client
+    expect(streamCount()).toBe(0);
   });
 
   test('when the server\'s own listener loses its database connection, every stream is told to re-read', async () => {
