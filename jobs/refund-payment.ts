@@ -39,17 +39,23 @@ export const refundPayment = {
 } as const;
 export type RefundPaymentPayload = z.infer<typeof refundPayment.payload>;
 
-export async function handleRefundPayment(jobs: { id: string; data: unknown }[]): Promise<void> {
+export async function handleRefundPayment(jobs: { id: string; data: unknown; retryCount?: number }[]): Promise<void> {
   for (const job of jobs) {
     const payload = refundPayment.payload.parse(job.data);
     const log = logger.child({ queue: refundPayment.name, jobId: job.id, ...payload });
+    // pg-boss will not run this job again: a staff refund must end as made or failed, not stay asked for.
+    const lastAttempt = (job.retryCount ?? 0) >= refundPayment.options.retryLimit;
     const client = stripe();
     if (!client) {
       log.error({ event: 'refund_failed' }, 'Cannot refund: Stripe is not configured');
+      if (payload.reason === 'staff_refund' && lastAttempt) {
+        await failStaffRefund({ requestId: payload.refundRequestId, error: 'Stripe is not configured: nothing was refunded.' });
+        continue;
+      }
       throw new Error('Stripe is not configured');
     }
     if (payload.reason === 'staff_refund') {
-      await staffRefund(client, payload, log);
+      await staffRefund(client, payload, log, lastAttempt);
       continue;
     }
     try {
@@ -81,9 +87,12 @@ type StaffRefundPayload = Extract<RefundPaymentPayload, { reason: 'staff_refund'
 /**
  * A refund staff asked for. Stripe refusing the request itself (more than is left on the charge,
  * a payment refunded elsewhere) will not change on a retry: the request is marked failed, which
- * the booking page shows and which makes the amount refundable again. Anything else is retried.
+ * the booking page shows and which makes the amount refundable again. Anything else is retried;
+ * on the last attempt the payment's refunds at Stripe are looked through for this request (made
+ * by an earlier attempt whose answer was lost), and without one the request is marked failed,
+ * saying so, rather than left "requested" for ever.
  */
-async function staffRefund(client: Stripe, payload: StaffRefundPayload, log: typeof logger): Promise<void> {
+async function staffRefund(client: Stripe, payload: StaffRefundPayload, log: typeof logger, lastAttempt: boolean): Promise<void> {
   let refund: Stripe.Refund;
   try {
     refund = await client.refunds.create(
@@ -105,9 +114,31 @@ async function staffRefund(client: Stripe, payload: StaffRefundPayload, log: typ
       log.error({ event: 'refund_refused', err }, 'Stripe refused the staff refund');
       return;
     }
-    log.error({ event: 'refund_failed', err }, 'Refund failed; will retry');
-    throw err;
+    if (!lastAttempt) {
+      log.error({ event: 'refund_failed', err }, 'Refund failed; will retry');
+      throw err;
+    }
+    const earlier = await refundOfRequest(client, payload).catch(() => undefined);
+    if (!earlier) {
+      const message = err instanceof Error ? err.message : String(err);
+      await failStaffRefund({
+        requestId: payload.refundRequestId,
+        error:
+          earlier === null
+            ? `Gave up after ${refundPayment.options.retryLimit + 1} attempts: ${message}`
+            : `Gave up after ${refundPayment.options.retryLimit + 1} attempts (${message}); Stripe could not be asked whether it was made: check its dashboard before refunding again.`,
+      });
+      log.error({ event: 'refund_given_up', err }, 'Staff refund failed for good');
+      return;
+    }
+    refund = earlier;
   }
   const recorded = await recordStaffRefund({ requestId: payload.refundRequestId, refundId: refund.id, amountMinor: refund.amount });
   log.info({ event: 'refunded', refundId: refund.id, status: recorded.status }, 'Staff refund made');
+}
+
+/** The refund an earlier attempt of this request made at Stripe, or null when there is none. */
+async function refundOfRequest(client: Stripe, payload: StaffRefundPayload): Promise<Stripe.Refund | null> {
+  const refunds = await client.refunds.list({ payment_intent: payload.paymentIntent, limit: 100 });
+  return refunds.data.find((r) => r.metadata?.holdfast_refund_request === String(payload.refundRequestId)) ?? null;
 }

@@ -20,7 +20,7 @@ import {
 import { AppError, fromDatabaseError } from '@/db/errors';
 import { applyPayment, beginCheckout } from '@/db/payments';
 import { reserveSeats } from '@/db/reservations';
-import { handleRefundPayment } from '@/jobs/refund-payment';
+import { handleRefundPayment, refundPayment } from '@/jobs/refund-payment';
 import { reloadEnv } from '@/lib/env';
 import { createWalkInBooking, requestRefund, resendConfirmation } from '@/lib/staff-bookings';
 import { connect, createExperience, createResource, createSlot, invariantViolations, slotCounts } from '../helpers/fixtures';
@@ -360,10 +360,10 @@ describe('refund-payment job: staff refunds through the Stripe fake', () => {
     return { bookingNumber: h.bookingNumber, paymentIntent, amountMinor: start.totalMinor };
   }
 
-  async function runRefundJobs(bookingNumber: string, times = 1) {
+  async function runRefundJobs(bookingNumber: string, times = 1, retryCount = 0) {
     const jobs = await jobsFor('refund-payment', bookingNumber);
     for (let i = 0; i < times; i++) {
-      await handleRefundPayment(jobs.map((j, n) => ({ id: `job-${n}`, data: j.data })));
+      await handleRefundPayment(jobs.map((j, n) => ({ id: `job-${n}`, data: j.data, retryCount })));
     }
     return jobs;
   }
@@ -403,6 +403,40 @@ describe('refund-payment job: staff refunds through the Stripe fake', () => {
     expect(detail.refundRequests[0]).toMatchObject({ status: 'failed', lastError: expect.stringContaining('amount_too_large') });
     expect(detail.refundableMinor).toBe(2500);
     expect(detail.status).toBe('confirmed');
+  });
+
+  test('on its last attempt a staff refund ends as made (found at Stripe) or failed, never "requested" for ever', async () => {
+    const exp = await createExperience(sql, { capacity: 6, priceMinor: 2500 });
+    const slot = await createSlot(sql, exp.id);
+    const last = refundPayment.options.retryLimit;
+
+    // Stripe answers 500 to every try of the last attempt: nothing was made, the request fails.
+    const lost = await paidAtFake(slot, 1);
+    await requestRefund({ bookingNumber: lost.bookingNumber, staffId, amountMinor: 1000 });
+    stripe.failNext('/v1/refunds', 500, 3); // the SDK's try and its two retries, of the POST only
+    await runRefundJobs(lost.bookingNumber, 1, last);
+    let detail = (await bookingDetail(lost.bookingNumber))!;
+    expect(detail.refundRequests[0]).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/^Gave up after \d+ attempts/) });
+    expect(detail.refundableMinor).toBe(2500);
+
+    // An earlier attempt made the refund but its answer was lost: found, and recorded as made.
+    const made = await paidAtFake(slot, 1);
+    const request = await requestRefund({ bookingNumber: made.bookingNumber, staffId, amountMinor: 1500 });
+    const { stripe: client } = await import('@/lib/stripe');
+    await client()!.refunds.create({ payment_intent: made.paymentIntent, amount: 1500, metadata: { holdfast_refund_request: String(request.requestId) } });
+    stripe.failNext('/v1/refunds', 500, 3);
+    await runRefundJobs(made.bookingNumber, 1, last);
+    detail = (await bookingDetail(made.bookingNumber))!;
+    expect(detail.refundRequests[0]).toMatchObject({ status: 'succeeded' });
+    expect(detail.refundableMinor).toBe(1000);
+    expect([...stripe.refunds.values()].filter((r) => r.payment_intent === made.paymentIntent)).toHaveLength(1);
+
+    // Before the last attempt, a failure is left for pg-boss to retry.
+    const retried = await paidAtFake(slot, 1);
+    await requestRefund({ bookingNumber: retried.bookingNumber, staffId, amountMinor: 500 });
+    stripe.failNext('/v1/refunds', 500, 3);
+    await expect(runRefundJobs(retried.bookingNumber, 1, last - 1)).rejects.toThrow();
+    expect((await bookingDetail(retried.bookingNumber))!.refundRequests[0]).toMatchObject({ status: 'requested' });
   });
 });
 
