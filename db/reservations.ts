@@ -36,6 +36,8 @@ export const Booking = z.object({
   paymentProvider: z.enum(['stripe', 'on_arrival']).nullable().optional(),
   /** The contact details given at checkout (the holder's own; absent in reservation answers). */
   contact: z.object({ name: z.string(), email: z.string().nullable(), phone: z.string().nullable() }).nullable().optional(),
+  /** The last payment that could not be applied to the booking, being refunded in full. */
+  refusedPayment: z.object({ amountMinor: z.number(), reason: z.enum(['payment_mismatch', 'payment_after_release']) }).optional(),
   items: z.array(BookingItem),
 });
 export type Booking = z.infer<typeof Booking>;

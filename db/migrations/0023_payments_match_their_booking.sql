@@ -334,9 +334,12 @@ comment on function api.set_item_quantity(text, text, bigint, int) is
   'Changes the people on one item of a held booking; more people need the start time open for booking (HF003) and extend the hold.';
 
 /*
- * The booking as its holder sees it (0005), with one change: the contact details given at
- * checkout (`contact`: {name, email, phone}; no such key before, as in a new hold's answer), so the form shows them again when the customer
- * comes back from the payment page or changes the booking.
+ * The booking as its holder sees it (0005), with two additions, each only when there is one (a
+ * new hold's answer stays exactly this): the contact details given at checkout (`contact`:
+ * {name, email, phone}), so the form shows them again when the customer comes back from the
+ * payment page or changes the booking; and the last payment that could not be applied to it
+ * (`refusedPayment`: {amountMinor, reason: payment_mismatch | payment_after_release}), being
+ * refunded, so the booking page can say so to a customer who has just paid.
  */
 create or replace function data.booking_json(p_booking_id bigint) returns jsonb
 language plpgsql stable as $$
@@ -363,6 +366,11 @@ begin
        where i.booking_id = b.id), '[]'::jsonb))
     || case when b.customer_name is not null then jsonb_build_object('contact', jsonb_build_object(
          'name', b.customer_name, 'email', b.customer_email, 'phone', b.customer_phone)) else '{}' end
+    || coalesce((select jsonb_build_object('refusedPayment', jsonb_build_object(
+                   'amountMinor', (e.detail->>'amountMinor')::bigint, 'reason', e.type))
+                   from data.booking_events e
+                  where e.booking_id = b.id and e.type in ('payment_mismatch', 'payment_after_release')
+                  order by e.id desc limit 1), '{}')
   from data.pending_bookings b
   where b.id = p_booking_id);
 end

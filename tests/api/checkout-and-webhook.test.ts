@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { DELETE as cancelCheckout } from '@/app/api/booking/checkout/route';
 import { PATCH as changeItem } from '@/app/api/booking/items/[itemId]/route';
 import { POST as resume } from '@/app/api/booking/resume/route';
+import { GET as getBooking } from '@/app/api/booking/route';
 import { POST as cleanup } from '@/app/api/cleanup-expired/route';
 import { POST as createCheckoutSession } from '@/app/api/create-checkout-session/route';
 import reserveAvailabilityRoute from '@/pages/api/reserve-availability';
@@ -488,6 +489,11 @@ async function cancel(h: Hold) {
   return json(await cancelCheckout(request('DELETE', '/api/booking/checkout', { headers: { cookie: cookieOf(h) } })));
 }
 
+/** The booking as its holder's browser reads it (GET /api/booking). */
+async function holderView(h: Hold) {
+  return (await json(await getBooking(request('GET', '/api/booking', { headers: { cookie: cookieOf(h) } })))).body;
+}
+
 async function eventTypes(bookingNumber: string): Promise<string[]> {
   const rows = await sql<{ type: string }[]>`
     select e.type from data.booking_events e join data.pending_bookings b on b.id = e.booking_id
@@ -519,6 +525,7 @@ describe('a payment pays for what its session was made for', () => {
       select e.detail from data.booking_events e join data.pending_bookings b on b.id = e.booking_id
        where b.booking_number = ${h.bookingNumber} and e.type = 'payment_mismatch'`;
     expect(logged!.detail).toMatchObject({ amountMinor: 2500, totalMinor: 8 * 2500, sessionId: first.id });
+    expect(await holderView(h)).toMatchObject({ status: 'held', refusedPayment: { amountMinor: 2500, reason: 'payment_mismatch' } });
 
     // Paid as it is now, it is confirmed as it is.
     expect((await checkout(h)).status).toBe(200);
@@ -565,6 +572,7 @@ describe('a payment pays for what its session was made for', () => {
       select data from pgboss.job where name = 'refund-payment' and data->>'bookingNumber' = ${h.bookingNumber}`;
     expect(job!.data).toMatchObject({ reason: 'released_by_staff', paymentIntent: session.payment_intent, amountMinor: 2 * 2500 });
     expect(await eventTypes(h.bookingNumber)).toEqual(['reserved', 'checkout_started', 'released', 'payment_after_release']);
+    expect(await holderView(h)).toMatchObject({ status: 'released', refusedPayment: { amountMinor: 2 * 2500, reason: 'payment_after_release' } });
   });
 
   test('a payment in another currency than the booking\'s is refunded, not confirmed', async () => {

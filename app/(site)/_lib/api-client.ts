@@ -82,6 +82,7 @@ export function toBooking(value: Booking): Booking {
     currency: value.currency,
     paymentProvider: value.paymentProvider ?? null,
     ...(value.contact !== undefined && { contact: value.contact }),
+    ...(value.refusedPayment !== undefined && { refusedPayment: value.refusedPayment }),
     items: value.items,
   };
 }

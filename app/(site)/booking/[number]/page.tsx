@@ -61,6 +61,15 @@ export default async function BookingPage({ params, searchParams }: Props) {
         {STATUS[booking.status]}
       </p>
       {payment && <p className="confirmation__payment">{payment}</p>}
+      {booking.refusedPayment && booking.currency && (
+        <div className="notice" role="status" data-testid="refused-payment">
+          <p>
+            {booking.refusedPayment.reason === 'payment_mismatch'
+              ? `A payment of ${formatMoney(booking.refusedPayment.amountMinor, booking.currency)} was for this booking as it was before it changed, so it could not be applied and is being refunded in full.`
+              : `A payment of ${formatMoney(booking.refusedPayment.amountMinor, booking.currency)} arrived after this booking had been released by our staff, so it is being refunded in full.`}
+          </p>
+        </div>
+      )}
 
       {returnedFromPayment && <PaymentPoller bookingNumber={booking.bookingNumber} />}
 
