@@ -14,8 +14,8 @@
  *   - every start time of the experience yet to start moves to the same local date and time on
  *     the new clock (a local time the new clock skips is placed after its gap, as a schedule does);
  *   - refused (HF042, field `timezone`) while any of those start times has seats held or booked:
- *     those customers were told a time, and moving it is a matter for staff and them (close and
- *     make new start times, or keep the zone);
+ *     those customers were told a time on the old clock, and moving it is a matter for staff and
+ *     them;
  *   - start times that have begun stay as they were (history);
  *   - the start times are locked first, in id order as every reservation takes them, so a hold
  *     that lands meanwhile is either seen (and the change refused) or waits for it.
@@ -35,8 +35,8 @@ begin
   select count(*) into v_taken from data.slots
    where experience_id = new.id and starts_at > v_now and held + booked > 0;
   if v_taken > 0 then
-    raise exception 'the time zone of % cannot change while % to come %: close them and add new ones instead', old.slug,
-      case when v_taken = 1 then '1 start time' else v_taken || ' start times' end, case when v_taken = 1 then 'has seats taken' else 'have seats taken' end
+    raise exception 'the time zone of % cannot change while % to come % seats taken: its customers were told a time on this clock', old.name,
+      case when v_taken = 1 then '1 start time' else v_taken || ' start times' end, case when v_taken = 1 then 'has' else 'have' end
       using errcode = 'HF042', detail = json_build_object('field', 'timezone', 'startTimes', v_taken)::text;
   end if;
   -- In two steps: moved in one, a start time could land for a moment on another's old instant
