@@ -61,7 +61,7 @@ export const errorCodes = {
   metrics_disabled: { status: 404, message: 'Metrics are disabled: set METRICS_TOKEN to enable /api/metrics.' },
   // Built-in SQLSTATEs
   conflict: { status: 409, sqlstate: ['23514', '23P01', '23505'], message: 'The change conflicts with another one.' },
-  busy: { status: 503, sqlstate: ['40001', '40P01', '55P03'], message: 'Busy; please try again.' },
+  busy: { status: 503, sqlstate: ['40001', '40P01', '55P03', '57014'], message: 'Busy; please try again.' },
   invalid_input: { status: 400, sqlstate: ['22P02', '22007', '22008', '22003', '22021'], message: 'A value is out of range or malformed.' },
   internal_error: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string; sqlstate?: string | readonly string[] }>;

@@ -7,7 +7,8 @@ import type { Sql } from './client';
 /**
  * Every invariant of DESIGN.md that can be read off the tables, as a list of violations (empty
  * when all hold): counters equal the sums over live items, no slot over capacity, a resource
- * slot has exactly one allocation while it has seats, and no unit is allocated twice at once.
+ * slot has exactly one allocation while it has seats, no unit is allocated twice at once, and a
+ * live hold's total is the sum of its items.
  */
 export async function invariantViolations(sql: Sql): Promise<string[]> {
   // Each table is read once and summed by slot (hash joins), not once per slot: per-slot subqueries
@@ -42,8 +43,17 @@ export async function invariantViolations(sql: Sql): Promise<string[]> {
   const overlaps = await sql<{ a: string; b: string }[]>`
     select a.id as a, b.id as b from data.resource_allocations a
       join data.resource_allocations b on a.unit_id = b.unit_id and a.id < b.id and a.during && b.during`;
+  // A live hold's total is what its items cost: what Stripe is asked to charge, and what a payment
+  // must be to confirm it (api.apply_payment).
+  const totals = await sql<{ number: string; total: string; items: string }[]>`
+    select b.booking_number as number, b.total_minor as total, i.total as items
+      from data.pending_bookings b
+      join (select booking_id, sum(quantity::bigint * unit_price_minor) as total
+              from data.booking_items group by booking_id) i on i.booking_id = b.id
+     where b.availability_reserved and b.total_minor <> i.total`;
   return [
     ...slots.map((r) => `slot ${r.id}: ${r.problem}`),
     ...overlaps.map((r) => `allocations ${r.a} and ${r.b} overlap on one unit`),
+    ...totals.map((r) => `booking ${r.number}: total ${r.total} <> its items ${r.items}`),
   ];
 }

@@ -16,7 +16,7 @@ import reserveAvailabilityRoute from '@/pages/api/reserve-availability';
 import { POST as webhook } from '@/app/api/webhook/route';
 import { reloadEnv } from '@/lib/env';
 import { startWorker, type Worker } from '@/jobs/worker';
-import { connect, createExperience, createSlot, invariantViolations, slotCounts } from '../helpers/fixtures';
+import { connect, createExperience, createResource, createSlot, invariantViolations, slotCounts } from '../helpers/fixtures';
 import { databaseState, json, request, nodeRoute } from '../helpers/http';
 import { until } from '../helpers/poll';
 import { startStripeFake, type Session, type StripeFake } from '../helpers/stripe-fake';
@@ -573,6 +573,39 @@ describe('a payment pays for what its session was made for', () => {
     expect(job!.data).toMatchObject({ reason: 'released_by_staff', paymentIntent: session.payment_intent, amountMinor: 2 * 2500 });
     expect(await eventTypes(h.bookingNumber)).toEqual(['reserved', 'checkout_started', 'released', 'payment_after_release']);
     expect(await holderView(h)).toMatchObject({ status: 'released', refusedPayment: { amountMinor: 2 * 2500, reason: 'payment_after_release' } });
+  });
+
+  test('people added after a price change pay their item\'s price: the total stays the sum of the items, and the payment confirms', async () => {
+    const exp = await createExperience(sql, { capacity: 6, priceMinor: 2500 });
+    const slot = await createSlot(sql, exp.id);
+    const h = await hold(slot, 1);
+    await sql`update data.experiences set price_minor = 4000 where id = ${exp.id}`; // staff raise the price
+    await hold(slot, 1, h); // one more person on the same start time
+    expect(await holderView(h)).toMatchObject({ totalMinor: 2 * 2500, items: [{ quantity: 2, unitPriceMinor: 2500 }] });
+    await checkout(h);
+    const session = stripe.complete(sessionOf(h.bookingNumber).id);
+    expect(session.amount_total).toBe(2 * 2500);
+    expect((await deliver(stripe.event('checkout.session.completed', session))).body.outcome).toBe('confirmed');
+  });
+
+  test('a late payment takes its boat back from an expired hold that still had it, rather than being refunded', async () => {
+    const boat = await createResource(sql, 1);
+    const tour = await createExperience(sql, { resourceId: boat, duration: '2 hours' });
+    const charter = await createExperience(sql, { resourceId: boat, capacity: 1, duration: '4 hours' });
+    const tourSlot = await createSlot(sql, tour.id, { startsInHours: 30 });
+    const charterSlot = await createSlot(sql, charter.id, { startsInHours: 29 });
+    const { h, session } = await paidSession(tourSlot, 2); // paid at Stripe; the webhook is late
+    await sql`select api.shift_clock('40 minutes')`;
+    await sql`select api.expire_lapsed_holds()`; // the tour's hold lapsed and was released: the boat is free
+    await hold(charterSlot, 1); // a charter takes the boat …
+    await sql`select api.shift_clock('80 minutes')`; // … and its hold lapses too, unswept
+
+    expect((await deliver(stripe.event('checkout.session.completed', session))).body.outcome).toBe('late_confirmed');
+    expect(await slotCounts(sql, tourSlot)).toMatchObject({ held: 0, booked: 2 });
+    expect(await slotCounts(sql, charterSlot)).toMatchObject({ held: 0, booked: 0 });
+    const [units] = await sql`select array_agg(slot_id)::bigint[] as slots from data.resource_allocations a
+                               join data.resource_units u on u.id = a.unit_id where u.resource_id = ${boat}`;
+    expect(units!.slots.map(Number)).toEqual([tourSlot]);
   });
 
   test('a payment in another currency than the booking\'s is refunded, not confirmed', async () => {
