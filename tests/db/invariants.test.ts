@@ -62,9 +62,20 @@ describe('invariantViolations', () => {
     const found = await violationsAfter(async (tx) => {
       await tx`alter table data.slots drop constraint slots_no_oversell`;
       await tx`update data.booking_items set quantity = 12 where slot_id = ${slot}`;
+      await tx`update data.pending_bookings set total_minor = 12 * 2500 where id in (select booking_id from data.booking_items where slot_id = ${slot})`;
       await tx`update data.slots set held = 12 where id = ${slot}`;
     });
     expect(found).toEqual([`slot ${slot}: oversold 12 > 10`]);
+  });
+
+  test('a live hold whose total is not what its items cost', async () => {
+    const slot = await slotWithAHold();
+    const [hold] = await sql<{ booking_number: string }[]>`
+      select b.booking_number from data.pending_bookings b join data.booking_items i on i.booking_id = b.id where i.slot_id = ${slot}`;
+    const found = await violationsAfter(async (tx) => {
+      await tx`update data.pending_bookings set total_minor = total_minor + 1 where booking_number = ${hold!.booking_number}`;
+    });
+    expect(found).toEqual([`booking ${hold!.booking_number}: total 2501 <> its items 2500`]);
   });
 
   test('a resource slot with seats but no unit allocated, and an allocation on a slot without a resource', async () => {
