@@ -19,7 +19,6 @@ export function holdCookie(bookingNumber: string, token: string, expiresAt: stri
   return `${HOLD_COOKIE}=${bookingNumber}.${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.max(60, Math.ceil(maxAgeSeconds))}${secure}`;
 }
 
-
 export function clearHoldCookie(): string {
   return `${HOLD_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`;
 }

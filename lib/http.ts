@@ -13,14 +13,13 @@ const MAX_BODY_BYTES = 4096;
 
 /** Reads a JSON, form-encoded or text/plain (sendBeacon) body and validates it. */
 export async function readBody<T>(req: Request, schema: z.ZodType<T>): Promise<T> {
-  const declared = Number(req.headers.get('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) throw new AppError('payload_too_large');
   return parseBody(await boundedText(req), req.headers.get('content-type'), schema);
 }
 
 /**
- * The body as text, read no further than `maxBytes`: a body sent in chunks without a
- * Content-Length is cut off there (413, the rest cancelled), not gathered whole first.
+ * The body as text, read no further than `maxBytes`: one declared longer is refused unread, and
+ * one sent in chunks without a Content-Length is cut off there (413, the rest cancelled), not
+ * gathered whole first.
  */
 export async function boundedText(req: Request, maxBytes = MAX_BODY_BYTES): Promise<string> {
   if (Number(req.headers.get('content-length') ?? '0') > maxBytes) throw new AppError('payload_too_large');

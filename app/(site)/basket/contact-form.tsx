@@ -18,6 +18,8 @@ import { useHydrated } from '@/lib/use-hydrated';
 type Field = 'name' | 'email' | 'phone';
 const LABELS: Record<Field, string> = { name: 'Name', email: 'Email', phone: 'Phone' };
 
+type Contact = NonNullable<Booking['contact']>;
+
 function valuesOf(contact: Contact | null | undefined): Record<Field, string> {
   return { name: contact?.name ?? '', email: contact?.email ?? '', phone: contact?.phone ?? '' };
 }
@@ -27,8 +29,6 @@ function sentence(field: Field, message: string): string {
   const text = /^[a-z]/.test(message) ? `${LABELS[field]} ${message}` : message;
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
-
-type Contact = NonNullable<Booking['contact']>;
 
 export function ContactForm({ bookingNumber, paying, contact }: { bookingNumber: string; paying: boolean; contact: Contact | null | undefined }) {
   const router = useRouter();
