@@ -356,7 +356,7 @@ test('a start time that cannot be held says why when chosen, by pointer or keybo
   await other.close();
 });
 
-test('before hydration the people and date choices are disabled, so a choice cannot be lost; after, it holds that many', async ({ browser }) => {
+test('before hydration the people and date choices and the contact details are disabled, so nothing typed is lost; after, it holds that many', async ({ browser }) => {
   const { slug, slotId } = await experienceWithSlot({ capacity: 6 });
   const [row] = await db()<{ day: string }[]>`
     select to_char(s.starts_at at time zone e.timezone, 'YYYY-MM-DD') as day
@@ -369,12 +369,17 @@ test('before hydration the people and date choices are disabled, so a choice can
   await expect(still.getByLabel('People')).toBeDisabled();
   await expect(still.getByLabel('Date')).toBeDisabled();
   await expect(still.getByRole('button', { name: /^Next day/ })).toBeDisabled();
+  // The basket's contact details likewise: typed before the scripts run, they would be wiped.
+  expect((await html.request.post('/api/reserve-availability', { data: { slotId, quantity: 1 } })).status()).toBe(201);
+  await still.goto('/basket');
+  await expect(still.getByLabel('Name')).toBeDisabled();
+  await expect(still.getByLabel('Email')).toBeDisabled();
   await html.close();
 
   const page = await browser.newPage();
   await openExperience(page, slug, slotId);
   await holdSeats(page, slotId, 3);
-  expect(await slotCounts(slotId)).toMatchObject({ held: 3 });
+  expect(await slotCounts(slotId)).toMatchObject({ held: 3 + 1 }); // and the basket check's one
   await page.context().close();
 });
 

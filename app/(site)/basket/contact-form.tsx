@@ -121,6 +121,8 @@ export function ContactForm({ bookingNumber, paying, contact }: { bookingNumber:
           type={type}
           autoComplete={autoComplete}
           value={values[name]}
+          // Typed before the page is hydrated, it would be wiped when React takes over the field.
+          disabled={!hydrated}
           required={required}
           aria-invalid={error ? true : undefined}
           aria-describedby={error ? `${id}-${name}-error` : undefined}
