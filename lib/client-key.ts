@@ -11,7 +11,11 @@ import { env } from './env';
 import type { HeaderReader } from './http';
 
 export function clientKey(headers: HeaderReader, remoteAddress?: string): string {
-  return createHash('sha256').update(`holdfast-client:${clientAddress(headers, remoteAddress)}`).digest('hex').slice(0, 32);
+  return keyOf(clientAddress(headers, remoteAddress));
+}
+
+function keyOf(address: string): string {
+  return createHash('sha256').update(`holdfast-client:${address}`).digest('hex').slice(0, 32);
 }
 
 export function clientAddress(headers: HeaderReader, remoteAddress: string | undefined, hops = env().TRUSTED_PROXY_HOPS): string {
@@ -29,5 +33,6 @@ export function clientAddress(headers: HeaderReader, remoteAddress: string | und
 
 /** The client key when the client's address is known (behind the trusted proxies, or the connection's), else null. */
 export function knownClientKey(headers: HeaderReader, remoteAddress?: string): string | null {
-  return clientAddress(headers, remoteAddress) === 'unknown' ? null : clientKey(headers, remoteAddress);
+  const address = clientAddress(headers, remoteAddress);
+  return address === 'unknown' ? null : keyOf(address);
 }

@@ -27,9 +27,10 @@ export async function signInAction(_previous: SignInState, form: FormData): Prom
   const parsed = SignInForm.safeParse({ email: form.get('email'), password: form.get('password') });
   const email = typeof form.get('email') === 'string' ? String(form.get('email')) : '';
   if (!parsed.success) return { error: 'Enter your email address and password.', email };
+  const request = await headers();
   let session;
   try {
-    session = await signIn(parsed.data.email, parsed.data.password, knownClientKey(await headers()));
+    session = await signIn(parsed.data.email, parsed.data.password, knownClientKey(request));
   } catch (err) {
     if (!(err instanceof AppError) || (err.code !== 'too_many_attempts' && err.code !== 'busy')) throw err;
     logger.warn({ event: 'staff_sign_in_throttled', code: err.code }, 'Staff sign-in refused: too many attempts');
@@ -51,7 +52,7 @@ export async function signInAction(_previous: SignInState, form: FormData): Prom
     sameSite: 'lax',
     path: '/',
     expires: session.expiresAt,
-    secure: overHttps(await headers()),
+    secure: overHttps(request),
   });
   redirect('/admin');
 }
